@@ -1,0 +1,37 @@
+# aibridge: `make run` to start the gateway, `make test` to run the test suite.
+JOBS ?= 2
+BUILD ?= build
+CONFIG ?= configs/aibridge.toml
+CMAKE_FLAGS ?=
+
+.PHONY: run build test test-asan test-tsan bench fuzz soak format clean
+
+run: build
+	$(BUILD)/aibridge serve --config $(CONFIG)
+
+build:
+	@scripts/install-deps.sh build
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+test:
+	@scripts/install-deps.sh test
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build directory.
+test-asan:
+	@scripts/install-deps.sh test
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+	  -DAIBRIDGE_SANITIZE="address;undefined" -DAIBRIDGE_BUILD_BENCH=OFF >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir build-asan --output-on-failure -j $(JOBS) -LE no_sanitizer
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan

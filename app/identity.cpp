@@ -1,0 +1,107 @@
+#include "app/identity.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/ids.hpp"
+#include "core/time.hpp"
+#include "core/tokens.hpp"
+
+#include <sys/stat.h>
+
+namespace aibridge::app {
+namespace {
+
+constexpr std::size_t kMaxUsernameLength = 64;
+
+bool valid_username(const std::string& username) {
+  if (username.empty() || username.size() > kMaxUsernameLength) {
+    return false;
+  }
+  for (std::size_t i = 0; i < username.size(); ++i) {
+    const char c = username[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '-' && c != '_' && c != '.'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void write_private_file(const std::string& path, const std::string& content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  }
+  // O_CREAT's mode does not apply to an existing file.
+  const bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, content.data(), content.size()) ==
+                                                 static_cast<ssize_t>(content.size());
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) {
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(saved));
+  }
+}
+
+}  // namespace
+
+recorder::User create_user(recorder::Store& store, const NewUser& request) {
+  if (!valid_username(request.username)) {
+    throw IdentityError("invalid username \"" + request.username +
+                        "\": use 1-64 letters, digits, '-', '_' or '.', starting with a letter "
+                        "or digit");
+  }
+  recorder::User user;
+  user.id = core::new_uuid();
+  user.username = request.username;
+  user.name = request.name;
+  user.email = request.email;
+  user.avatar_url = request.avatar_url;
+  user.role = request.role;
+  user.created_at = core::now_micros();
+  try {
+    store.insert_user(user);
+  } catch (const recorder::ConflictError& e) {
+    throw IdentityError(e.what());
+  }
+  return user;
+}
+
+std::string create_token(recorder::Store& store, const std::string& username,
+                         core::Duration lifetime) {
+  const auto user = store.find_user_by_username(username);
+  if (!user) {
+    throw IdentityError("no user named \"" + username + "\"");
+  }
+  const core::GeneratedToken generated = core::generate_token();
+  recorder::ApiToken token;
+  token.id = generated.id;
+  token.user_id = user->id;
+  token.secret_hash = core::hash_secret(generated.secret);
+  token.created_at = core::now_micros();
+  if (lifetime.count() > 0) {
+    token.expires_at =
+        token.created_at + std::chrono::duration_cast<std::chrono::microseconds>(lifetime).count();
+  }
+  store.insert_token(token);
+  return generated.text();
+}
+
+std::optional<std::string> bootstrap_admin(recorder::Store& store, const std::string& data_dir) {
+  if (store.has_users()) {
+    return std::nullopt;
+  }
+  try {
+    create_user(store, NewUser{"admin", "", "", "", recorder::Role::kOwner});
+  } catch (const IdentityError&) {
+    return std::nullopt;  // another process bootstrapped the same database first
+  }
+  std::string token = create_token(store, "admin", core::Duration::zero());
+  write_private_file(data_dir + "/admin-token", token + "\n");
+  return token;
+}
+
+}  // namespace aibridge::app

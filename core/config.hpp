@@ -1,0 +1,80 @@
+#pragma once
+// The gateway's configuration: one immutable value built at start from, in increasing
+// precedence, the TOML file, the environment and command-line flags. Every key, its variable,
+// flag and default is in config_keys.cpp and documented in configs/aibridge.toml.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/units.hpp"
+
+namespace aibridge::core {
+
+using namespace std::chrono_literals;
+
+struct ProviderSettings {
+  std::string base_url;
+  std::string api_key;  // never logged
+};
+
+struct Timeouts {
+  Duration upstream_connect{10s};
+  Duration upstream_tls{10s};
+  Duration blocking_response{600s};
+  Duration stream_idle{300s};  // also bounds a stalled write to a client that stopped reading
+  Duration client_idle{60s};
+  Duration client_request{30s};
+};
+
+struct RecorderSettings {
+  std::uint64_t queue_capacity = 65536;
+  std::uint64_t batch_size = 1024;
+  Duration flush_interval{100ms};
+  std::string synchronous = "normal";
+  std::uint64_t max_sse_event_bytes = 16ULL << 20;
+  std::uint64_t max_recorded_body = 32ULL << 20;
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./data";
+  std::string database;  // resolved: "" in the sources means <data_dir>/aibridge.db
+  unsigned threads = 0;  // resolved: 0 in the sources means the number of cores
+  std::string log_level = "info";
+  bool access_log = true;
+  Duration retention{std::chrono::hours(24 * 60)};  // zero keeps records forever
+  std::string request_log_dir;                      // resolved: "" means <data_dir>/request-logs
+  Duration shutdown_grace{30s};
+  std::uint64_t max_request_body = 32ULL << 20;
+  std::uint64_t max_header_bytes = 64ULL << 10;
+  std::string upstream_ca_file;  // extra trusted CAs for upstream TLS, beside the system store
+  Timeouts timeouts;
+  RecorderSettings recorder;
+  ProviderSettings openai{"https://api.openai.com/v1", {}};
+  ProviderSettings anthropic{"https://api.anthropic.com", {}};
+};
+
+/// Where the values come from. `flags` maps a flag name without dashes ("data-dir") to its value.
+struct ConfigSources {
+  std::optional<std::string> file;
+  std::map<std::string, std::string> flags;
+  std::map<std::string, std::string> environment;
+};
+
+struct ConfigResult {
+  Config config;
+  std::vector<std::string> errors;  // every problem found, each naming its source; empty = ok
+};
+
+ConfigResult load_config(const ConfigSources& sources);
+
+/// The environment of this process as a map (for ConfigSources::environment).
+std::map<std::string, std::string> process_environment();
+
+/// Flag names (without dashes) of every key, in table order, with a one-line help text.
+std::vector<std::pair<std::string, std::string>> config_flag_names();
+
+}  // namespace aibridge::core

@@ -1,0 +1,46 @@
+#pragma once
+// Which handler a request goes to (SPEC §3). Pure: no I/O, tested as a table.
+#include <ostream>  // boost/core/detail/string_view.hpp uses std::ostream without including it
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/verb.hpp>
+
+namespace aibridge::proxy {
+
+enum class Provider { kOpenAi, kAnthropic };
+enum class Endpoint { kChatCompletions, kResponses, kMessages };
+
+std::string_view provider_name(Provider provider);
+
+enum class RouteKind {
+  kBridge,                     // recorded provider call
+  kPassthrough,                // relayed, not recorded
+  kInterceptions,              // admin list, "count" shape
+  kInterceptionsExperimental,  // admin list, "total" shape
+  kLogRequests,                // request-logging toggle
+  kHealthz,
+  kReadyz,
+  kMetrics,
+  kNotFound,
+};
+
+struct Route {
+  RouteKind kind = RouteKind::kNotFound;
+  bool method_allowed = true;
+  std::string_view allow;  // value of the Allow header when the method is not allowed
+  Provider provider = Provider::kOpenAi;
+  Endpoint endpoint = Endpoint::kChatCompletions;  // bridge routes only
+  /// Provider routes: the path below the provider prefix, query included, to append to the
+  /// provider's base URL ("/chat/completions", "/v1/messages?beta=true", "/models/gpt-4o").
+  std::string upstream_path;
+  /// Provider routes: the path below the provider prefix without the query (metric label).
+  std::string_view route_label;
+};
+
+Route match_route(boost::beast::http::verb method, std::string_view target);
+
+/// The target without its query string.
+std::string_view target_path(std::string_view target);
+
+}  // namespace aibridge::proxy

@@ -1,0 +1,202 @@
+#include "proxy/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "proxy/session.hpp"
+
+#include <sys/socket.h>
+
+namespace aibridge::proxy {
+namespace {
+
+using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+tcp::endpoint parse_listen(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) {
+    host = "0.0.0.0";
+  }
+  net::io_context resolver_io;
+  tcp::resolver resolver(resolver_io);
+  error_code error;
+  const auto results = resolver.resolve(host, port, tcp::resolver::numeric_service, error);
+  if (error || results.empty()) {
+    throw std::runtime_error("cannot resolve listen address " + listen + ": " + error.message());
+  }
+  return results.begin()->endpoint();
+}
+
+net::awaitable<void> serve_connection(Shard& shard, tcp::socket socket) {
+  Session session(shard, std::move(socket));
+  co_await session.run();
+}
+
+net::awaitable<void> accept_loop(Shard& shard) {
+  for (;;) {
+    auto [error, socket] = co_await shard.acceptor.async_accept(net::as_tuple(net::use_awaitable));
+    if (error == net::error::operation_aborted || !shard.acceptor.is_open()) {
+      co_return;
+    }
+    if (error) {
+      // Out of descriptors or memory: back off briefly instead of spinning.
+      spdlog::error("accept failed: {}", error.message());
+      net::steady_timer pause(shard.io, std::chrono::milliseconds(50));
+      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+    net::co_spawn(shard.io, serve_connection(shard, std::move(socket)),
+                  [](const std::exception_ptr& failure) {
+                    if (!failure) {
+                      return;
+                    }
+                    try {
+                      std::rethrow_exception(failure);
+                    } catch (const std::exception& e) {
+                      spdlog::error("connection ended by an unexpected error: {}", e.what());
+                    }
+                  });
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerDeps deps) : deps_(deps) {
+  for (unsigned i = 0; i < deps_.config.threads; ++i) {
+    shards_.push_back(std::make_unique<Shard>(deps_));
+  }
+}
+
+Server::~Server() = default;
+
+tcp::endpoint Server::listen() {
+  tcp::endpoint endpoint = parse_listen(deps_.config.listen);
+  for (auto& shard : shards_) {
+    tcp::acceptor& acceptor = shard->acceptor;
+    error_code error;
+    acceptor.open(endpoint.protocol(), error);
+    if (!error) {
+      acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+    }
+    if (!error) {
+      acceptor.set_option(ReusePort(true), error);
+    }
+    if (!error) {
+      acceptor.bind(endpoint, error);
+    }
+    if (!error) {
+      acceptor.listen(net::socket_base::max_listen_connections, error);
+    }
+    if (error) {
+      throw std::runtime_error("cannot listen on " + deps_.config.listen + ": " + error.message());
+    }
+    // With port 0 the first shard picks the port; the others join it.
+    endpoint = acceptor.local_endpoint();
+  }
+  return endpoint;
+}
+
+void Server::run() {
+  for (auto& shard : shards_) {
+    net::co_spawn(shard->io, accept_loop(*shard), net::detached);
+  }
+  std::vector<std::thread> threads;
+  threads.reserve(shards_.size());
+  for (auto& shard : shards_) {
+    threads.emplace_back([&io = shard->io] { io.run(); });
+  }
+
+  net::signal_set signals(control_, SIGINT, SIGTERM);
+  std::function<void(const error_code&, int)> on_signal = [&](const error_code& error, int signal) {
+    if (error) {
+      return;
+    }
+    if (shutting_down_) {
+      spdlog::warn("second signal ({}): cancelling in-flight requests now", signal);
+      abort_sessions();
+    } else {
+      spdlog::info("signal {}: shutting down", signal);
+      begin_shutdown();
+    }
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+  control_.run();
+
+  for (auto& shard : shards_) {
+    shard->io.stop();
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+}
+
+void Server::request_shutdown() {
+  net::post(control_, [this] { begin_shutdown(); });
+}
+
+void Server::begin_shutdown() {
+  if (shutting_down_) {
+    return;
+  }
+  shutting_down_ = true;
+  for (auto& shard : shards_) {
+    net::post(shard->io, [&shard = *shard] {
+      shard.draining = true;
+      error_code ignored;
+      shard.acceptor.close(ignored);
+      for (Session* session : shard.sessions) {
+        session->drain();
+      }
+    });
+  }
+  net::co_spawn(control_, wait_for_drain(), net::detached);
+}
+
+net::awaitable<void> Server::wait_for_drain() {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kPoll = std::chrono::milliseconds(20);
+  constexpr auto kAbortLimit = std::chrono::seconds(10);  // after cancelling, never hang forever
+  const auto grace_end = Clock::now() + deps_.config.shutdown_grace;
+  net::steady_timer timer(control_);
+  bool aborted = false;
+  while (!all_sessions_done()) {
+    if (!aborted && Clock::now() >= grace_end) {
+      spdlog::warn("shutdown grace period over: cancelling in-flight requests");
+      abort_sessions();
+      aborted = true;
+    }
+    if (aborted && Clock::now() >= grace_end + kAbortLimit) {
+      spdlog::error("connections did not end after cancellation; exiting anyway");
+      break;
+    }
+    timer.expires_after(kPoll);
+    co_await timer.async_wait(net::use_awaitable);
+  }
+  control_.stop();
+}
+
+void Server::abort_sessions() {
+  for (auto& shard : shards_) {
+    net::post(shard->io, [&shard = *shard] {
+      for (Session* session : shard.sessions) {
+        session->abort();
+      }
+    });
+  }
+}
+
+bool Server::all_sessions_done() const {
+  for (const auto& shard : shards_) {
+    if (shard->session_count.load(std::memory_order_relaxed) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace aibridge::proxy

@@ -1,0 +1,278 @@
+#include "proxy/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "proxy/errors.hpp"
+#include "proxy/provider_routes.hpp"
+
+namespace aibridge::proxy {
+namespace {
+
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+bool is_provider_route(RouteKind kind) {
+  return kind == RouteKind::kBridge || kind == RouteKind::kPassthrough;
+}
+
+bool is_admin_route(RouteKind kind) {
+  return kind == RouteKind::kInterceptions || kind == RouteKind::kInterceptionsExperimental ||
+         kind == RouteKind::kLogRequests;
+}
+
+}  // namespace
+
+Session::Session(Shard& shard, tcp::socket socket)
+    : shard_(shard), socket_(std::move(socket)), watchdog_(socket_.get_executor()) {
+  shard_.sessions.insert(this);
+  shard_.session_count.fetch_add(1, std::memory_order_relaxed);
+}
+
+Session::~Session() {
+  shard_.sessions.erase(this);
+  shard_.session_count.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Session::drain() {
+  if (state_ == State::kIdle) {
+    error_code ignored;
+    socket_.cancel(ignored);
+  }
+}
+
+void Session::abort() {
+  aborted_ = true;
+  error_code ignored;
+  socket_.cancel(ignored);
+}
+
+net::awaitable<void> Session::run() {
+  error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  for (;;) {
+    if (buffer_.size() == 0) {
+      // Keep-alive: wait for the first byte of the next request.
+      state_ = State::kIdle;
+      if (shard_.draining) {
+        break;
+      }
+      watchdog_.arm(config().timeouts.client_idle, socket_);
+      auto [wait_error] = co_await socket_.async_wait(tcp::socket::wait_read, kTuple);
+      if (wait_error || shard_.draining) {
+        break;
+      }
+    }
+    state_ = State::kBusy;
+    const auto started = std::chrono::steady_clock::now();
+    http::request_parser<http::string_body> parser;
+    ExchangeLog log;
+    if (!co_await read_request(parser, log)) {
+      break;
+    }
+    StringRequest request = parser.release();
+    const Route route = match_route(request.method(), request.target());
+    co_await dispatch(route, request, log);
+    log_access(request, log, started);
+    if (log.close_connection || !request.keep_alive() || shard_.draining || aborted_) {
+      break;
+    }
+  }
+  watchdog_.disarm();
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
+}
+
+net::awaitable<bool> Session::read_request(http::request_parser<http::string_body>& parser,
+                                           ExchangeLog& log) {
+  parser.header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
+  parser.body_limit(config().max_request_body);
+  watchdog_.arm(config().timeouts.client_request, socket_);
+  auto [header_error, header_bytes] =
+      co_await http::async_read_header(socket_, buffer_, parser, kTuple);
+  if (!header_error) {
+    if (parser.content_length() && *parser.content_length() > config().max_request_body) {
+      header_error = http::error::body_limit;
+    } else if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [continue_error, sent] =
+          co_await net::async_write(socket_, net::buffer(kContinue), kTuple);
+      header_error = continue_error;
+    }
+  }
+  error_code error = header_error;
+  if (!error) {
+    auto [body_error, body_bytes] = co_await http::async_read(socket_, buffer_, parser, kTuple);
+    error = body_error;
+  }
+  const bool timed_out = watchdog_.expired();
+  watchdog_.disarm();
+  if (!error) {
+    co_return true;
+  }
+  if (error == http::error::end_of_stream || error == net::error::eof || aborted_ ||
+      (error == net::error::operation_aborted && !timed_out)) {
+    co_return false;  // the client closed, or shutdown cancelled an idle read
+  }
+  log.close_connection = true;
+  unsigned status = 400;
+  std::string message = "Malformed HTTP request: " + error.message() + ".";
+  if (timed_out) {
+    status = 408;
+    message = "Request not received in time.";
+  } else if (error == http::error::header_limit) {
+    status = 431;
+    message = "Request header fields too large.";
+  } else if (error == http::error::body_limit) {
+    status = 413;
+    message =
+        "Request body too large (limit " + std::to_string(config().max_request_body) + " bytes).";
+  }
+  if (status == 413) {
+    // A provider route gets the provider's own error shape, so its SDK reports it properly. (The
+    // request line is parsed before any field, so the target is known even when Content-Length
+    // stopped the header.)
+    const Route route = match_route(parser.get().method(), parser.get().target());
+    if (is_provider_route(route.kind)) {
+      co_await write_json(
+          status, provider_error_body(route.provider, ErrorKind::kTooLarge, message), false, log);
+      co_return false;
+    }
+  }
+  co_await write_json(status, message_body(message), false, log);
+  co_return false;
+}
+
+net::awaitable<void> Session::dispatch(const Route& route, StringRequest& request,
+                                       ExchangeLog& log) {
+  const bool keep_alive = request.keep_alive() && !shard_.draining;
+  if (route.kind == RouteKind::kNotFound) {
+    co_await write_json(
+        404, message_body("Route not found: " + std::string(target_path(request.target())) + "."),
+        keep_alive, log);
+    co_return;
+  }
+  if (!route.method_allowed) {
+    StringResponse response{http::status::method_not_allowed, request.version()};
+    response.set(http::field::allow, route.allow);
+    response.set(http::field::content_type, "application/json");
+    response.body() = is_provider_route(route.kind)
+                          ? provider_error_body(route.provider, ErrorKind::kMethodNotAllowed,
+                                                "Method not allowed.")
+                          : message_body("Method not allowed.");
+    response.keep_alive(keep_alive);
+    response.prepare_payload();
+    co_await write(response, log);
+    co_return;
+  }
+  switch (route.kind) {
+    case RouteKind::kHealthz:
+      co_await write_json(200, R"({"status":"ok"})", keep_alive, log);
+      co_return;
+    case RouteKind::kReadyz: {
+      bool ready = !shard_.draining;
+      if (ready) {
+        try {
+          co_await shard_.deps.stores.run([](recorder::Store& store) { store.ping(); });
+        } catch (const std::exception& e) {
+          spdlog::warn("readiness check failed: {}", e.what());
+          ready = false;
+        }
+      }
+      co_await write_json(ready ? 200 : 503,
+                          ready ? R"({"status":"ready"})" : R"({"status":"not ready"})", keep_alive,
+                          log);
+      co_return;
+    }
+    case RouteKind::kMetrics: {
+      StringResponse response{http::status::ok, request.version()};
+      response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      response.body() = shard_.deps.metrics.render();
+      response.keep_alive(keep_alive);
+      response.prepare_payload();
+      co_await write(response, log);
+      co_return;
+    }
+    case RouteKind::kBridge:
+    case RouteKind::kPassthrough:
+      co_await serve_provider_route(*this, route, request, log);
+      co_return;
+    default:
+      break;
+  }
+  if (is_admin_route(route.kind)) {
+    co_await serve_admin(route, request, log);
+  }
+}
+
+net::awaitable<void> Session::serve_admin(const Route& route, StringRequest& request,
+                                          ExchangeLog& log) {
+  const bool keep_alive = request.keep_alive() && !shard_.draining;
+  const auto token = admin_route_token(request, request.target());
+  if (!token) {
+    co_await write_json(401,
+                        message_body("You are signed out or your session has expired. Please "
+                                     "sign in again to continue.",
+                                     auth_failure_message(AuthFailure::kMissing)),
+                        keep_alive, log);
+    co_return;
+  }
+  const auto result = co_await shard_.deps.authenticator.authenticate(*token);
+  if (const auto* failure = std::get_if<AuthFailure>(&result)) {
+    co_await write_json(401,
+                        message_body("You are signed out or your session has expired. Please "
+                                     "sign in again to continue.",
+                                     auth_failure_message(*failure)),
+                        keep_alive, log);
+    co_return;
+  }
+  const auto& caller = std::get<Principal>(result);
+  log.user = caller.user.username;
+  if (shard_.deps.admin == nullptr) {
+    co_await write_json(503, message_body("The admin API is not available."), keep_alive, log);
+    co_return;
+  }
+  StringResponse response = co_await shard_.deps.admin->handle(route.kind, request, caller);
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  co_await write(response, log);
+}
+
+net::awaitable<bool> Session::write(StringResponse& response, ExchangeLog& log) {
+  watchdog_.arm(config().timeouts.stream_idle, socket_);
+  auto [error, written] = co_await http::async_write(socket_, response, kTuple);
+  watchdog_.disarm();
+  log.status = response.result_int();
+  log.bytes += response.body().size();
+  if (error) {
+    log.close_connection = true;
+    co_return false;
+  }
+  co_return true;
+}
+
+net::awaitable<bool> Session::write_json(unsigned status, std::string body, bool keep_alive,
+                                         ExchangeLog& log) {
+  StringResponse response{static_cast<http::status>(status), 11};
+  response.set(http::field::content_type, "application/json");
+  response.body() = std::move(body);
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  co_return co_await write(response, log);
+}
+
+void Session::log_access(const StringRequest& request, const ExchangeLog& log,
+                         std::chrono::steady_clock::time_point started) const {
+  if (!config().access_log) {
+    return;
+  }
+  const double millis =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  // The path only: query strings may carry a coder_session_token.
+  spdlog::info(
+      "access method={} path={} status={} duration_ms={:.3f} bytes={} interception={} "
+      "user={}",
+      std::string_view(request.method_string()), target_path(request.target()), log.status, millis,
+      log.bytes, log.interception_id.empty() ? "-" : log.interception_id,
+      log.user.empty() ? "-" : log.user);
+}
+
+}  // namespace aibridge::proxy

@@ -1,0 +1,69 @@
+#pragma once
+// One client connection: reads requests (keep-alive, pipelining), routes each one and writes
+// its response. Runs as one coroutine on its shard's thread.
+#include <chrono>
+#include <string>
+
+#include "core/net.hpp"
+#include "proxy/admin_service.hpp"
+#include "proxy/routing.hpp"
+#include "proxy/shard.hpp"
+#include "proxy/watchdog.hpp"
+
+namespace aibridge::proxy {
+
+/// What the access log says about one exchange; handlers fill it in.
+struct ExchangeLog {
+  unsigned status = 0;
+  std::uint64_t bytes = 0;  // response body bytes sent
+  std::string interception_id;
+  std::string user;
+  bool close_connection = false;  // the handler left the connection unusable
+};
+
+class Session {
+ public:
+  Session(Shard& shard, tcp::socket socket);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  net::awaitable<void> run();
+
+  /// Shutdown began: close now if waiting for a request, else after the current response.
+  void drain();
+  /// The grace period is over: cancel whatever the connection is doing.
+  void abort();
+
+  Shard& shard() { return shard_; }
+  const core::Config& config() const { return shard_.deps.config; }
+  tcp::socket& client() { return socket_; }
+  beast::flat_buffer& buffer() { return buffer_; }
+  Watchdog& watchdog() { return watchdog_; }
+  bool aborted() const { return aborted_; }
+
+  /// Writes a complete response to the client, bounded by the stream idle timeout.
+  net::awaitable<bool> write(StringResponse& response, ExchangeLog& log);
+  /// JSON response with the given status and body.
+  net::awaitable<bool> write_json(unsigned status, std::string body, bool keep_alive,
+                                  ExchangeLog& log);
+
+ private:
+  enum class State { kIdle, kBusy };
+
+  net::awaitable<bool> read_request(http::request_parser<http::string_body>& parser,
+                                    ExchangeLog& log);
+  net::awaitable<void> dispatch(const Route& route, StringRequest& request, ExchangeLog& log);
+  net::awaitable<void> serve_admin(const Route& route, StringRequest& request, ExchangeLog& log);
+  void log_access(const StringRequest& request, const ExchangeLog& log,
+                  std::chrono::steady_clock::time_point started) const;
+
+  Shard& shard_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+  Watchdog watchdog_;
+  State state_ = State::kBusy;
+  bool aborted_ = false;
+};
+
+}  // namespace aibridge::proxy

@@ -1,0 +1,39 @@
+#pragma once
+// A shard is one network thread with its own event loop, listening socket (SO_REUSEPORT) and
+// connections. Everything in a shard runs on its thread, so shard state needs no locks; the
+// services it points to are thread-safe.
+#include <atomic>
+#include <unordered_set>
+
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "core/net.hpp"
+#include "proxy/admin_service.hpp"
+#include "proxy/auth.hpp"
+#include "recorder/store_pool.hpp"
+
+namespace aibridge::proxy {
+
+class Session;
+
+/// Shared, thread-safe services every shard uses.
+struct ServerDeps {
+  const core::Config& config;
+  core::Metrics& metrics;
+  Authenticator& authenticator;
+  recorder::StorePool& stores;
+  AdminService* admin = nullptr;
+};
+
+struct Shard {
+  explicit Shard(const ServerDeps& deps_in) : deps(deps_in), acceptor(io) {}
+
+  const ServerDeps& deps;
+  net::io_context io{1};
+  tcp::acceptor acceptor;
+  bool draining = false;                      // set on this shard's thread at shutdown
+  std::unordered_set<Session*> sessions;      // live connections, for drain and abort
+  std::atomic<std::size_t> session_count{0};  // read by the control thread
+};
+
+}  // namespace aibridge::proxy

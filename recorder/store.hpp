@@ -1,0 +1,69 @@
+#pragma once
+// The persistence interface. One Store instance is one connection: it is not thread-safe and
+// lives on one thread (the recorder's writer, one admin-query worker, or a CLI command).
+// SQLite implements it today; a PostgreSQL store for multi-replica deployments implements the
+// same interface later (SPEC §9).
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "recorder/records.hpp"
+
+namespace aibridge::recorder {
+
+/// A write that broke a uniqueness rule (e.g. a username that is taken).
+class ConflictError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Identity.
+  virtual bool has_users() = 0;
+  /// Throws ConflictError when the username is taken (case-insensitively).
+  virtual void insert_user(const User& user) = 0;
+  virtual std::vector<User> list_users() = 0;
+  virtual std::optional<User> find_user_by_username(std::string_view username) = 0;
+  virtual std::optional<User> find_user_by_id(std::string_view id) = 0;
+  virtual void insert_token(const ApiToken& token) = 0;
+  virtual std::optional<TokenWithOwner> find_token(std::string_view token_id) = 0;
+  /// All tokens, or those of one user, oldest first.
+  virtual std::vector<ApiToken> list_tokens(std::optional<std::string_view> user_id) = 0;
+  /// False when no such token exists or it was already revoked.
+  virtual bool revoke_token(std::string_view token_id, UnixMicros at) = 0;
+  /// Stores last-use times (token id, time), keeping the later of old and new.
+  virtual void touch_tokens(std::span<const std::pair<std::string, UnixMicros>> uses) = 0;
+
+  // Settings (small key/value state that must survive restarts).
+  virtual std::optional<std::string> get_setting(std::string_view key) = 0;
+  virtual void put_setting(std::string_view key, std::string_view value) = 0;
+
+  // Records.
+  /// Writes every interception with its children in one transaction.
+  virtual void write_interceptions(std::span<const Interception> batch) = 0;
+  /// Deletes at most `limit` ended interceptions started before `cutoff`, with their children;
+  /// returns how many interceptions it deleted.
+  virtual std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) = 0;
+
+  /// Cheap round trip proving the store answers (readiness).
+  virtual void ping() = 0;
+};
+
+struct StoreOptions {
+  std::string synchronous = "normal";  // SQLite: off, normal or full
+};
+
+/// Opens the store at `location` (a file path = SQLite). `migrate` applies the schema or pending
+/// migrations first; only the process that owns the database at start should pass true.
+std::unique_ptr<Store> open_store(const std::string& location, const StoreOptions& options,
+                                  bool migrate);
+
+}  // namespace aibridge::recorder

@@ -1,0 +1,173 @@
+#include "core/config.hpp"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/process.hpp"
+
+namespace aibridge::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string write_file(const std::string& text) {
+    const std::string path = dir_.path() + "/aibridge.toml";
+    std::ofstream(path) << text;
+    return path;
+  }
+  aibridge::testing::TempDir dir_;
+};
+
+TEST_F(ConfigTest, DefaultsWithoutAnySource) {
+  const ConfigResult result = load_config({});
+  ASSERT_TRUE(result.errors.empty());
+  const Config& config = result.config;
+  EXPECT_EQ(config.listen, "127.0.0.1:8080");
+  EXPECT_EQ(config.database, "./data/aibridge.db");
+  EXPECT_EQ(config.request_log_dir, "./data/request-logs");
+  EXPECT_GE(config.threads, 1U);
+  EXPECT_EQ(config.retention, std::chrono::hours(24 * 60));
+  EXPECT_EQ(config.max_request_body, 32U << 20);
+  EXPECT_EQ(config.max_header_bytes, 64U << 10);
+  EXPECT_EQ(config.timeouts.upstream_connect, 10s);
+  EXPECT_EQ(config.timeouts.blocking_response, 600s);
+  EXPECT_EQ(config.timeouts.stream_idle, 300s);
+  EXPECT_EQ(config.timeouts.client_idle, 60s);
+  EXPECT_EQ(config.timeouts.client_request, 30s);
+  EXPECT_EQ(config.openai.base_url, "https://api.openai.com/v1");
+  EXPECT_EQ(config.anthropic.base_url, "https://api.anthropic.com");
+}
+
+TEST_F(ConfigTest, ShippedConfigFileStatesTheDefaults) {
+  ConfigSources sources;
+  sources.file = std::string(AIBRIDGE_SOURCE_DIR) + "/configs/aibridge.toml";
+  const ConfigResult from_file = load_config(sources);
+  ASSERT_TRUE(from_file.errors.empty()) << from_file.errors.front();
+  const Config defaults = load_config({}).config;
+  const Config& config = from_file.config;
+  EXPECT_EQ(config.listen, defaults.listen);
+  EXPECT_EQ(config.data_dir, defaults.data_dir);
+  EXPECT_EQ(config.database, defaults.database);
+  EXPECT_EQ(config.retention, defaults.retention);
+  EXPECT_EQ(config.shutdown_grace, defaults.shutdown_grace);
+  EXPECT_EQ(config.max_request_body, defaults.max_request_body);
+  EXPECT_EQ(config.max_header_bytes, defaults.max_header_bytes);
+  EXPECT_EQ(config.timeouts.stream_idle, defaults.timeouts.stream_idle);
+  EXPECT_EQ(config.timeouts.blocking_response, defaults.timeouts.blocking_response);
+  EXPECT_EQ(config.recorder.queue_capacity, defaults.recorder.queue_capacity);
+  EXPECT_EQ(config.recorder.flush_interval, defaults.recorder.flush_interval);
+  EXPECT_EQ(config.recorder.max_sse_event_bytes, defaults.recorder.max_sse_event_bytes);
+  EXPECT_EQ(config.openai.base_url, defaults.openai.base_url);
+  EXPECT_EQ(config.anthropic.base_url, defaults.anthropic.base_url);
+}
+
+TEST_F(ConfigTest, FileThenEnvironmentThenFlags) {
+  ConfigSources sources;
+  sources.file = write_file(R"(
+listen = "127.0.0.1:1000"
+log_level = "debug"
+threads = 3
+[timeouts]
+stream_idle = "10s"
+)");
+  sources.environment = {{"AIBRIDGE_LISTEN", "127.0.0.1:2000"}, {"AIBRIDGE_THREADS", "5"}};
+  sources.flags = {{"listen", "127.0.0.1:3000"}};
+  const ConfigResult result = load_config(sources);
+  ASSERT_TRUE(result.errors.empty()) << result.errors.front();
+  EXPECT_EQ(result.config.listen, "127.0.0.1:3000");  // flag beats env and file
+  EXPECT_EQ(result.config.threads, 5U);               // env beats file
+  EXPECT_EQ(result.config.log_level, "debug");        // file beats default
+  EXPECT_EQ(result.config.timeouts.stream_idle, 10s);
+}
+
+TEST_F(ConfigTest, ProviderKeysFallBackToTheProviderVariables) {
+  ConfigSources sources;
+  sources.environment = {{"OPENAI_API_KEY", "sk-fallback"},
+                         {"ANTHROPIC_API_KEY", "ant-fallback"},
+                         {"AIBRIDGE_ANTHROPIC_API_KEY", "ant-preferred"}};
+  const ConfigResult result = load_config(sources);
+  ASSERT_TRUE(result.errors.empty());
+  EXPECT_EQ(result.config.openai.api_key, "sk-fallback");
+  EXPECT_EQ(result.config.anthropic.api_key, "ant-preferred");
+}
+
+TEST_F(ConfigTest, EveryErrorIsListedWithItsSource) {
+  ConfigSources sources;
+  sources.file = write_file(R"(
+listen = "nope"
+unknown_key = 1
+threads = "many"
+[timeouts]
+stream_idle = "5x"
+client_idle = "0"
+[providers.openai]
+base_url = "ftp://example.com"
+[recorder]
+flush_interval = "1s"
+)");
+  sources.environment = {{"AIBRIDGE_RETENTION", "forever"}, {"AIBRIDGE_TYPO", "1"}};
+  sources.flags = {{"log-level", "loud"}, {"no-such-flag", "x"}};
+  const ConfigResult result = load_config(sources);
+  const std::vector<std::string> expected_fragments = {
+      "aibridge.toml:2: listen:",
+      "aibridge.toml:3: unknown_key: unknown key",
+      "aibridge.toml:4: threads:",
+      "aibridge.toml:6: timeouts.stream_idle: invalid duration \"5x\"",
+      "aibridge.toml:7: timeouts.client_idle: must be greater than zero",
+      "aibridge.toml:9: providers.openai.base_url:",
+      "aibridge.toml:11: recorder.flush_interval: must be at most 200ms",
+      "environment AIBRIDGE_RETENTION: retention:",
+      "environment AIBRIDGE_TYPO: unknown variable",
+      "flag --log-level: log_level: \"loud\" is not one of",
+      "flag --no-such-flag: unknown flag",
+  };
+  ASSERT_EQ(result.errors.size(), expected_fragments.size());
+  for (const std::string& fragment : expected_fragments) {
+    bool found = false;
+    for (const std::string& error : result.errors) {
+      found = found || error.find(fragment) != std::string::npos;
+    }
+    EXPECT_TRUE(found) << "missing error: " << fragment;
+  }
+}
+
+TEST_F(ConfigTest, TomlSyntaxErrorNamesTheLine) {
+  ConfigSources sources;
+  sources.file = write_file("listen = \n");
+  const ConfigResult result = load_config(sources);
+  ASSERT_EQ(result.errors.size(), 1U);
+  EXPECT_NE(result.errors[0].find("aibridge.toml:1:"), std::string::npos) << result.errors[0];
+}
+
+TEST_F(ConfigTest, MissingFileIsAnError) {
+  ConfigSources sources;
+  sources.file = dir_.path() + "/absent.toml";
+  EXPECT_EQ(load_config(sources).errors.size(), 1U);
+}
+
+TEST_F(ConfigTest, DerivedPathsFollowTheDataDirectory) {
+  ConfigSources sources;
+  sources.flags = {{"data-dir", "/var/lib/aibridge"}};
+  const Config config = load_config(sources).config;
+  EXPECT_EQ(config.database, "/var/lib/aibridge/aibridge.db");
+  EXPECT_EQ(config.request_log_dir, "/var/lib/aibridge/request-logs");
+}
+
+TEST_F(ConfigTest, EveryKeyHasAFlag) {
+  const auto flags = config_flag_names();
+  EXPECT_GE(flags.size(), 20U);
+  bool data_dir = false;
+  bool openai_base_url = false;
+  for (const auto& [flag, help] : flags) {
+    data_dir = data_dir || flag == "data-dir";
+    openai_base_url = openai_base_url || flag == "openai-base-url";
+  }
+  EXPECT_TRUE(data_dir);
+  EXPECT_TRUE(openai_base_url);
+}
+
+}  // namespace
+}  // namespace aibridge::core

@@ -1,0 +1,39 @@
+#include "core/time.hpp"
+
+#include <gtest/gtest.h>
+
+namespace aibridge::core {
+namespace {
+
+TEST(FormatRfc3339, TrimsTrailingFractionZeros) {
+  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(1'761'141'791'123'456), "2025-10-22T14:03:11.123456Z");
+  EXPECT_EQ(format_rfc3339(1'761'141'791'120'000), "2025-10-22T14:03:11.12Z");
+  EXPECT_EQ(format_rfc3339(1'761'141'791'000'000), "2025-10-22T14:03:11Z");
+  EXPECT_EQ(format_rfc3339(1'761'141'791'000'001), "2025-10-22T14:03:11.000001Z");
+}
+
+TEST(ParseRfc3339, AcceptsZonesFractionsAndLowerCase) {
+  EXPECT_EQ(parse_rfc3339("2025-10-22T14:03:11Z"), 1'761'141'791'000'000);
+  EXPECT_EQ(parse_rfc3339("2025-10-22t14:03:11z"), 1'761'141'791'000'000);
+  EXPECT_EQ(parse_rfc3339("2025-10-22T14:03:11.123456789Z"), 1'761'141'791'123'456);
+  EXPECT_EQ(parse_rfc3339("2025-10-22T16:03:11+02:00"), 1'761'141'791'000'000);
+  EXPECT_EQ(parse_rfc3339("2025-10-22T12:03:11.5-02:00"), 1'761'141'791'500'000);
+}
+
+TEST(ParseRfc3339, RejectsMalformed) {
+  for (const char* bad : {"", "INVALID", "2025-10-22", "2025-10-22T14:03:11",
+                          "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z", "2025-10-22T24:00:00Z",
+                          "2025-10-22T14:03:11.Z", "2025-10-22T14:03:11+0200",
+                          "2025-10-22T14:03:11Zjunk", "2025-10-22T14:03:11.1234567890Z"}) {
+    EXPECT_FALSE(parse_rfc3339(bad).has_value()) << bad;
+  }
+}
+
+TEST(Rfc3339, RoundTrips) {
+  const UnixMicros now = now_micros();
+  EXPECT_EQ(parse_rfc3339(format_rfc3339(now)), now);
+}
+
+}  // namespace
+}  // namespace aibridge::core

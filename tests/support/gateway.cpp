@@ -1,0 +1,52 @@
+#include "tests/support/gateway.hpp"
+
+#include <signal.h>
+
+#include <stdexcept>
+
+#include "tests/support/http_client.hpp"
+
+namespace aibridge::testing {
+
+std::string gateway_binary() {
+  return AIBRIDGE_BINARY;
+}
+
+Gateway::Gateway(const std::string& data_dir, const std::vector<std::string>& extra_args,
+                 const std::map<std::string, std::optional<std::string>>& env) {
+  std::vector<std::string> argv = {gateway_binary(), "serve",      "--listen",
+                                   "127.0.0.1:0",    "--data-dir", data_dir};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  // Tests must not pick up a developer's real keys or configuration.
+  std::map<std::string, std::optional<std::string>> environment = {
+      {"OPENAI_API_KEY", std::nullopt},
+      {"ANTHROPIC_API_KEY", std::nullopt},
+      {"AIBRIDGE_CONFIG", std::nullopt}};
+  for (const auto& [name, value] : env) {
+    environment[name] = value;
+  }
+  process_ = std::make_unique<Process>(argv, environment);
+  const auto line = process_->wait_for_stderr("listening on ", std::chrono::seconds(20));
+  if (!line) {
+    throw std::runtime_error("aibridge did not start:\n" + process_->err());
+  }
+  port_ = port_from_listen_line(*line);
+}
+
+std::string Gateway::admin_token() const {
+  const std::string out = process_->out();
+  constexpr std::string_view kPrefix = "admin token: ";
+  const std::size_t found = out.find(kPrefix);
+  if (found == std::string::npos) {
+    return "";
+  }
+  const std::size_t start = found + kPrefix.size();
+  return out.substr(start, out.find('\n', start) - start);
+}
+
+std::optional<int> Gateway::stop(std::chrono::milliseconds timeout) {
+  process_->signal(SIGTERM);
+  return process_->wait(timeout);
+}
+
+}  // namespace aibridge::testing

@@ -1,0 +1,33 @@
+#pragma once
+// The real aibridge binary started for a test, listening on a free port.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.hpp"
+
+namespace aibridge::testing {
+
+/// Path of the aibridge binary under test (set by CMake).
+std::string gateway_binary();
+
+class Gateway {
+ public:
+  /// Starts `aibridge serve --listen 127.0.0.1:0 --data-dir <data_dir> <extra_args…>` and waits
+  /// until it listens. Throws if it does not come up.
+  Gateway(const std::string& data_dir, const std::vector<std::string>& extra_args = {},
+          const std::map<std::string, std::optional<std::string>>& env = {});
+
+  unsigned short port() const { return port_; }
+  Process& process() { return *process_; }
+  /// "admin token: X" from stdout, or "" when this start did not bootstrap.
+  std::string admin_token() const;
+  /// SIGTERM and the exit status (nullopt when it did not exit in time).
+  std::optional<int> stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  std::unique_ptr<Process> process_;
+  unsigned short port_ = 0;
+};
+
+}  // namespace aibridge::testing

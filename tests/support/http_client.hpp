@@ -1,0 +1,35 @@
+#pragma once
+// A blocking HTTP/1.1 client for tests: one connection per call unless a Connection is reused.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/http.hpp>
+
+#include "core/net.hpp"
+
+namespace aibridge::testing {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+using Response = http::response<http::string_body>;
+
+class Connection {
+ public:
+  explicit Connection(unsigned short port);
+  Response request(http::verb method, const std::string& target, const Headers& headers = {},
+                   const std::string& body = {});
+  tcp::socket& socket() { return socket_; }
+
+ private:
+  net::io_context io_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+};
+
+Response request(unsigned short port, http::verb method, const std::string& target,
+                 const Headers& headers = {}, const std::string& body = {});
+
+/// Port number from "http://127.0.0.1:PORT …" (the server's "listening on" log line tail).
+unsigned short port_from_listen_line(const std::string& tail);
+
+}  // namespace aibridge::testing
