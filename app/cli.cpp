@@ -45,6 +45,9 @@ struct ConfigOptions {
     }
     sources.flags = flags;
     core::ConfigResult result = core::load_config(sources);
+    for (const std::string& warning : result.warnings) {
+      std::cerr << "aibridge: config warning: " << warning << "\n";
+    }
     if (!result.errors.empty()) {
       for (const std::string& error : result.errors) {
         std::cerr << "aibridge: config error: " << error << "\n";

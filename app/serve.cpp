@@ -18,6 +18,28 @@ namespace {
 
 constexpr std::size_t kStoreThreads = 2;
 
+proxy::Origin provider_origin(const std::string& base_url, std::string_view key) {
+  auto origin = proxy::parse_origin(base_url);
+  if (!origin) {
+    throw std::runtime_error(std::string(key) + ": cannot use base URL \"" + base_url + "\"");
+  }
+  return *origin;
+}
+
+// Verified TLS to providers: the system CA store, plus upstream_ca_file when configured.
+std::unique_ptr<proxy::ssl::context> upstream_tls_context(const core::Config& config) {
+  auto context = std::make_unique<proxy::ssl::context>(proxy::ssl::context::tls_client);
+  context->set_options(proxy::ssl::context::default_workarounds | proxy::ssl::context::no_sslv2 |
+                       proxy::ssl::context::no_sslv3 | proxy::ssl::context::no_tlsv1 |
+                       proxy::ssl::context::no_tlsv1_1);
+  context->set_default_verify_paths();
+  if (!config.upstream_ca_file.empty()) {
+    context->load_verify_file(config.upstream_ca_file);
+  }
+  context->set_verify_mode(proxy::ssl::verify_peer);
+  return context;
+}
+
 void create_private_directory(const std::string& path) {
   namespace fs = std::filesystem;
   if (!path.empty() && !fs::exists(path)) {
@@ -51,7 +73,11 @@ int serve(const core::Config& config) {
     recorder::StorePool stores(config.database, store_options, kStoreThreads);
     core::Metrics metrics;
     proxy::Authenticator authenticator(stores);
-    proxy::Server server(proxy::ServerDeps{config, metrics, authenticator, stores, nullptr});
+    auto tls = upstream_tls_context(config);
+    proxy::Server server(proxy::ServerDeps{
+        config, metrics, authenticator, stores, *tls,
+        provider_origin(config.openai.base_url, "providers.openai.base_url"),
+        provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), nullptr});
     const tcp::endpoint endpoint = server.listen();
     spdlog::info("aibridge {} listening on http://{} ({} threads, database {})", AIBRIDGE_VERSION,
                  fmt::streamed(endpoint), config.threads, config.database);

@@ -68,7 +68,8 @@ class Loader {
         known = known || spec.env == name;
       }
       if (!known) {
-        error("environment " + name + ": unknown variable (no such configuration key)");
+        result_.warnings.push_back("environment " + name +
+                                   ": not a configuration variable (ignored)");
       }
     }
   }

@@ -67,6 +67,10 @@ struct ConfigSources {
 struct ConfigResult {
   Config config;
   std::vector<std::string> errors;  // every problem found, each naming its source; empty = ok
+  /// Unknown AIBRIDGE_* variables: reported, not fatal, because platforms inject variables of
+  /// their own into that namespace (Kubernetes adds AIBRIDGE_SERVICE_HOST for a service named
+  /// "aibridge").
+  std::vector<std::string> warnings;
 };
 
 ConfigResult load_config(const ConfigSources& sources);

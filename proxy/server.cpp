@@ -103,6 +103,7 @@ tcp::endpoint Server::listen() {
 void Server::run() {
   for (auto& shard : shards_) {
     net::co_spawn(shard->io, accept_loop(*shard), net::detached);
+    net::co_spawn(shard->io, shard->upstream.sweep_idle(), net::detached);
   }
   std::vector<std::thread> threads;
   threads.reserve(shards_.size());

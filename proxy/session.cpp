@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proxy/errors.hpp"
+#include "proxy/headers.hpp"
 #include "proxy/provider_routes.hpp"
 
 namespace aibridge::proxy {
@@ -43,6 +44,9 @@ void Session::abort() {
   aborted_ = true;
   error_code ignored;
   socket_.cancel(ignored);
+  if (upstream_ != nullptr) {
+    upstream_->cancel(ignored);
+  }
 }
 
 net::awaitable<void> Session::run() {
@@ -69,9 +73,11 @@ net::awaitable<void> Session::run() {
       break;
     }
     StringRequest request = parser.release();
+    log.method = request.method_string();
+    log.path = target_path(request.target());
     const Route route = match_route(request.method(), request.target());
     co_await dispatch(route, request, log);
-    log_access(request, log, started);
+    log_access(log, started);
     if (log.close_connection || !request.keep_alive() || shard_.draining || aborted_) {
       break;
     }
@@ -250,29 +256,29 @@ net::awaitable<bool> Session::write(StringResponse& response, ExchangeLog& log) 
 }
 
 net::awaitable<bool> Session::write_json(unsigned status, std::string body, bool keep_alive,
-                                         ExchangeLog& log) {
+                                         ExchangeLog& log, std::string_view interception_id) {
   StringResponse response{static_cast<http::status>(status), 11};
   response.set(http::field::content_type, "application/json");
+  if (!interception_id.empty()) {
+    response.set(kInterceptionIdHeader, interception_id);
+  }
   response.body() = std::move(body);
   response.keep_alive(keep_alive);
   response.prepare_payload();
   co_return co_await write(response, log);
 }
 
-void Session::log_access(const StringRequest& request, const ExchangeLog& log,
+void Session::log_access(const ExchangeLog& log,
                          std::chrono::steady_clock::time_point started) const {
   if (!config().access_log) {
     return;
   }
   const double millis =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  // The path only: query strings may carry a coder_session_token.
   spdlog::info(
-      "access method={} path={} status={} duration_ms={:.3f} bytes={} interception={} "
-      "user={}",
-      std::string_view(request.method_string()), target_path(request.target()), log.status, millis,
-      log.bytes, log.interception_id.empty() ? "-" : log.interception_id,
-      log.user.empty() ? "-" : log.user);
+      "access method={} path={} status={} duration_ms={:.3f} bytes={} interception={} user={}",
+      log.method, log.path, log.status, millis, log.bytes,
+      log.interception_id.empty() ? "-" : log.interception_id, log.user.empty() ? "-" : log.user);
 }
 
 }  // namespace aibridge::proxy

@@ -14,6 +14,8 @@ namespace aibridge::proxy {
 
 /// What the access log says about one exchange; handlers fill it in.
 struct ExchangeLog {
+  std::string method;
+  std::string path;  // the client's path, without the query (it may carry a session token)
   unsigned status = 0;
   std::uint64_t bytes = 0;  // response body bytes sent
   std::string interception_id;
@@ -41,12 +43,14 @@ class Session {
   beast::flat_buffer& buffer() { return buffer_; }
   Watchdog& watchdog() { return watchdog_; }
   bool aborted() const { return aborted_; }
+  /// The provider connection the current exchange waits on (cancelled by abort()), or nullptr.
+  void set_upstream(tcp::socket* upstream) { upstream_ = upstream; }
 
   /// Writes a complete response to the client, bounded by the stream idle timeout.
   net::awaitable<bool> write(StringResponse& response, ExchangeLog& log);
   /// JSON response with the given status and body.
   net::awaitable<bool> write_json(unsigned status, std::string body, bool keep_alive,
-                                  ExchangeLog& log);
+                                  ExchangeLog& log, std::string_view interception_id = {});
 
  private:
   enum class State { kIdle, kBusy };
@@ -55,13 +59,13 @@ class Session {
                                     ExchangeLog& log);
   net::awaitable<void> dispatch(const Route& route, StringRequest& request, ExchangeLog& log);
   net::awaitable<void> serve_admin(const Route& route, StringRequest& request, ExchangeLog& log);
-  void log_access(const StringRequest& request, const ExchangeLog& log,
-                  std::chrono::steady_clock::time_point started) const;
+  void log_access(const ExchangeLog& log, std::chrono::steady_clock::time_point started) const;
 
   Shard& shard_;
   tcp::socket socket_;
   beast::flat_buffer buffer_;
   Watchdog watchdog_;
+  tcp::socket* upstream_ = nullptr;
   State state_ = State::kBusy;
   bool aborted_ = false;
 };

@@ -1,7 +1,7 @@
 #pragma once
-// A shard is one network thread with its own event loop, listening socket (SO_REUSEPORT) and
-// connections. Everything in a shard runs on its thread, so shard state needs no locks; the
-// services it points to are thread-safe.
+// A shard is one network thread with its own event loop, listening socket (SO_REUSEPORT),
+// connections and upstream pool. Everything in a shard runs on its thread, so shard state needs
+// no locks; the services it points to are thread-safe.
 #include <atomic>
 #include <unordered_set>
 
@@ -10,6 +10,8 @@
 #include "core/net.hpp"
 #include "proxy/admin_service.hpp"
 #include "proxy/auth.hpp"
+#include "proxy/upstream/client.hpp"
+#include "proxy/upstream/origin.hpp"
 #include "recorder/store_pool.hpp"
 
 namespace aibridge::proxy {
@@ -22,15 +24,27 @@ struct ServerDeps {
   core::Metrics& metrics;
   Authenticator& authenticator;
   recorder::StorePool& stores;
+  ssl::context& upstream_tls;
+  Origin openai;
+  Origin anthropic;
   AdminService* admin = nullptr;
+
+  const Origin& origin(Provider provider) const {
+    return provider == Provider::kOpenAi ? openai : anthropic;
+  }
+  const std::string& api_key(Provider provider) const {
+    return provider == Provider::kOpenAi ? config.openai.api_key : config.anthropic.api_key;
+  }
 };
 
 struct Shard {
-  explicit Shard(const ServerDeps& deps_in) : deps(deps_in), acceptor(io) {}
+  explicit Shard(const ServerDeps& deps_in)
+      : deps(deps_in), acceptor(io), upstream(io, deps_in.upstream_tls, deps_in.config.timeouts) {}
 
   const ServerDeps& deps;
   net::io_context io{1};
   tcp::acceptor acceptor;
+  UpstreamClient upstream;
   bool draining = false;                      // set on this shard's thread at shutdown
   std::unordered_set<Session*> sessions;      // live connections, for drain and abort
   std::atomic<std::size_t> session_count{0};  // read by the control thread

@@ -14,10 +14,11 @@ Watchdog::~Watchdog() {
   state_->timer.cancel();
 }
 
-void Watchdog::arm(Clock::duration timeout, tcp::socket& socket) {
+void Watchdog::set(Clock::time_point deadline, void* target, Canceller cancel) {
   State& state = *state_;
-  state.deadline = Clock::now() + timeout;
-  state.target = &socket;
+  state.deadline = deadline;
+  state.target = target;
+  state.cancel = cancel;
   state.expired = false;
   if (state.deadline < state.timer.expiry()) {
     state.timer.expires_at(state.deadline);  // wakes the sleeper, which re-reads the deadline
@@ -42,8 +43,7 @@ net::awaitable<void> Watchdog::sleep(std::shared_ptr<State> state) {
     }
     if (Clock::now() >= state->deadline && state->target != nullptr) {
       state->expired = true;
-      error_code ignored;
-      state->target->cancel(ignored);
+      state->cancel(state->target);
       state->deadline = Clock::time_point::max();
       state->target = nullptr;
     }

@@ -1,5 +1,6 @@
 #pragma once
 // A blocking HTTP/1.1 client for tests: one connection per call unless a Connection is reused.
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,19 @@ class Connection {
 
 Response request(unsigned short port, http::verb method, const std::string& target,
                  const Headers& headers = {}, const std::string& body = {});
+
+/// A response read piece by piece, with the time each piece arrived.
+struct StreamedResponse {
+  unsigned status = 0;
+  http::fields headers;
+  std::string body;
+  std::vector<std::pair<std::chrono::steady_clock::duration, std::size_t>> pieces;  // since send
+  bool complete = false;  // the body ended as HTTP framing says (not cut off)
+};
+
+/// Sends one request and reads the response body as it arrives.
+StreamedResponse stream_request(unsigned short port, http::verb method, const std::string& target,
+                                const Headers& headers = {}, const std::string& body = {});
 
 /// Port number from "http://127.0.0.1:PORT …" (the server's "listening on" log line tail).
 unsigned short port_from_listen_line(const std::string& tail);

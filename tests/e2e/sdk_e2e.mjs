@@ -1,0 +1,140 @@
+// End-to-end: the official OpenAI and Anthropic SDKs talk to the mock provider directly and
+// through aibridge; what they see must be the same (SPEC §4.3). Started by ctest with
+// GATEWAY_BINARY and MOCK_BINARY set.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+
+const children = [];
+const dataDir = mkdtempSync(join(tmpdir(), 'aibridge-e2e-'));
+
+function start(binary, args) {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${binary} did not start:\n${stderr}`)), 20000);
+    const poll = setInterval(() => {
+      const match = stderr.match(/listening on https?:\/\/127\.0\.0\.1:(\d+)/);
+      if (match) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({ port: Number(match[1]), stdout: () => stdout, child });
+      }
+    }, 10);
+  });
+}
+
+async function collect(stream) {
+  const items = [];
+  for await (const item of stream) items.push(item);
+  return items;
+}
+
+const results = [];
+async function check(name, fn) {
+  try {
+    await fn();
+    results.push(`ok   ${name}`);
+  } catch (error) {
+    results.push(`FAIL ${name}: ${error.stack ?? error}`);
+  }
+}
+
+try {
+  const mock = await start(process.env.MOCK_BINARY, ['--listen', '127.0.0.1:0']);
+  const mockUrl = `http://127.0.0.1:${mock.port}`;
+  const gateway = await start(process.env.GATEWAY_BINARY, [
+    'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir,
+    '--openai-base-url', `${mockUrl}/v1`, '--anthropic-base-url', mockUrl,
+    '--openai-api-key', 'sk-openai-e2e', '--anthropic-api-key', 'sk-ant-e2e',
+  ]);
+  const token = gateway.stdout().match(/admin token: (\S+)/)[1];
+  const gatewayUrl = `http://127.0.0.1:${gateway.port}/api/v2/aibridge`;
+
+  const openaiDirect = new OpenAI({ apiKey: 'sk-openai-e2e', baseURL: `${mockUrl}/v1`, maxRetries: 0 });
+  const openaiVia = new OpenAI({ apiKey: token, baseURL: `${gatewayUrl}/openai/v1`, maxRetries: 0 });
+  const anthropicDirect = new Anthropic({ apiKey: 'sk-ant-e2e', baseURL: mockUrl, maxRetries: 0 });
+  const anthropicVia = new Anthropic({ apiKey: token, baseURL: `${gatewayUrl}/anthropic`, maxRetries: 0 });
+  const anthropicViaBearer = new Anthropic({ authToken: token, baseURL: `${gatewayUrl}/anthropic`, maxRetries: 0 });
+  const sse = { headers: { 'X-Mock-Scenario': 'sse', 'X-Mock-Events': '12' } };
+  const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] };
+  const messages = { model: 'claude-sonnet-4-0', max_tokens: 64, messages: [{ role: 'user', content: 'hello' }] };
+
+  await check('openai chat blocking', async () => {
+    const direct = await openaiDirect.chat.completions.create(chat);
+    const via = await openaiVia.chat.completions.create(chat);
+    assert.deepEqual(via, direct);
+    assert.equal(via.usage.completion_tokens, 64);
+  });
+  await check('openai chat streaming', async () => {
+    const direct = await collect(await openaiDirect.chat.completions.create({ ...chat, stream: true }, sse));
+    const via = await collect(await openaiVia.chat.completions.create({ ...chat, stream: true }, sse));
+    assert.deepEqual(via, direct);
+    assert.equal(via.at(-1).usage.completion_tokens, 12);
+  });
+  await check('openai responses blocking', async () => {
+    const direct = await openaiDirect.responses.create({ model: 'gpt-4o-mini', input: 'hello' });
+    const via = await openaiVia.responses.create({ model: 'gpt-4o-mini', input: 'hello' });
+    assert.deepEqual(via, direct);
+    assert.equal(via.output_text, 'Hello from the mock.');
+  });
+  await check('openai responses streaming', async () => {
+    const request = { model: 'gpt-4o-mini', input: 'hello', stream: true };
+    const direct = await collect(await openaiDirect.responses.create(request, sse));
+    const via = await collect(await openaiVia.responses.create(request, sse));
+    assert.deepEqual(via, direct);
+    assert.equal(via.at(-1).type, 'response.completed');
+  });
+  await check('anthropic messages blocking (X-Api-Key)', async () => {
+    const direct = await anthropicDirect.messages.create(messages);
+    const via = await anthropicVia.messages.create(messages);
+    assert.deepEqual(via, direct);
+  });
+  await check('anthropic messages blocking (Authorization: Bearer)', async () => {
+    const via = await anthropicViaBearer.messages.create(messages);
+    assert.equal(via.usage.output_tokens, 64);
+  });
+  await check('anthropic messages streaming', async () => {
+    const direct = await collect(await anthropicDirect.messages.create({ ...messages, stream: true }, sse));
+    const via = await collect(await anthropicVia.messages.create({ ...messages, stream: true }, sse));
+    assert.deepEqual(via, direct);
+  });
+  await check('anthropic stream helper', async () => {
+    const direct = await anthropicDirect.messages.stream(messages, sse).finalMessage();
+    const via = await anthropicVia.messages.stream(messages, sse).finalMessage();
+    assert.deepEqual(via, direct);
+    assert.equal(via.usage.output_tokens, 12);
+  });
+  await check('passthrough model listing', async () => {
+    const direct = await collect(await openaiDirect.models.list());
+    const via = await collect(await openaiVia.models.list());
+    assert.deepEqual(via, direct);
+  });
+  await check('SDK errors for a bad token', async () => {
+    const badOpenAI = new OpenAI({ apiKey: 'nope', baseURL: `${gatewayUrl}/openai/v1`, maxRetries: 0 });
+    await assert.rejects(badOpenAI.chat.completions.create(chat), OpenAI.AuthenticationError);
+    const badAnthropic = new Anthropic({ apiKey: 'nope', baseURL: `${gatewayUrl}/anthropic`, maxRetries: 0 });
+    await assert.rejects(badAnthropic.messages.create(messages), Anthropic.AuthenticationError);
+  });
+  await check('SDK errors for provider rate limits', async () => {
+    const limited = { headers: { 'X-Mock-Scenario': 'status', 'X-Mock-Status': '429' } };
+    await assert.rejects(openaiVia.chat.completions.create(chat, limited), OpenAI.RateLimitError);
+    await assert.rejects(anthropicVia.messages.create(messages, limited), Anthropic.RateLimitError);
+  });
+} catch (error) {
+  results.push(`FAIL setup: ${error.stack ?? error}`);
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+console.log(results.join('\n'));
+process.exit(results.some((line) => line.startsWith('FAIL')) ? 1 : 0);

@@ -1,0 +1,30 @@
+#pragma once
+// The mock provider (tests/mock/mock_upstream.cpp) started for a test.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "tests/support/process.hpp"
+
+namespace aibridge::testing {
+
+class MockUpstream {
+ public:
+  explicit MockUpstream(const std::vector<std::string>& extra_args = {});
+  unsigned short port() const { return port_; }
+  std::string url(const std::string& path = "") const;
+  /// GET /__mock/stats: connections, open, requests, peer_closed, last_request.
+  boost::json::object stats() const;
+  /// Polls stats() until `key` reaches at least `value`; returns the last value seen.
+  long wait_for(const std::string& key, long value,
+                std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+
+ private:
+  std::unique_ptr<Process> process_;
+  unsigned short port_ = 0;
+  bool tls_ = false;
+};
+
+}  // namespace aibridge::testing
