@@ -111,7 +111,6 @@ void Server::run() {
     threads.emplace_back([&io = shard->io] { io.run(); });
   }
 
-  net::signal_set signals(control_, SIGINT, SIGTERM);
   std::function<void(const error_code&, int)> on_signal = [&](const error_code& error, int signal) {
     if (error) {
       return;
@@ -123,9 +122,9 @@ void Server::run() {
       spdlog::info("signal {}: shutting down", signal);
       begin_shutdown();
     }
-    signals.async_wait(on_signal);
+    signals_.async_wait(on_signal);
   };
-  signals.async_wait(on_signal);
+  signals_.async_wait(on_signal);
   control_.run();
 
   for (auto& shard : shards_) {

@@ -36,6 +36,9 @@ class Server {
   ServerDeps deps_;
   std::vector<std::unique_ptr<Shard>> shards_;
   net::io_context control_;     // signals and the shutdown timeline, run by run()'s caller
+  // Registered at construction, before the listen log line, so a signal sent as soon as the
+  // server is seen listening is queued rather than killing the process.
+  net::signal_set signals_{control_, SIGINT, SIGTERM};
   bool shutting_down_ = false;  // control thread only
 };
 
