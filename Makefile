@@ -34,4 +34,18 @@ format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz
+
+# libFuzzer targets built with clang in build-fuzz, each run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps.sh test
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DAIBRIDGE_BUILD_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	@for target in build-fuzz/tests/fuzz/*_fuzz; do \
+	  mkdir -p build-fuzz/corpus/$$(basename $$target); \
+	  echo "fuzzing $$(basename $$target) for $(FUZZ_SECONDS)s"; \
+	  $$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus/$$(basename $$target) \
+	    2>&1 | tail -n 4 || exit 1; \
+	done

@@ -11,12 +11,16 @@
 #include "core/metrics.hpp"
 #include "proxy/auth.hpp"
 #include "proxy/server.hpp"
+#include "recorder/recorder.hpp"
+#include "recorder/retention.hpp"
 #include "recorder/store_pool.hpp"
 
 namespace aibridge::app {
 namespace {
 
 constexpr std::size_t kStoreThreads = 2;
+constexpr std::chrono::minutes kRetentionInterval{1};
+constexpr std::chrono::seconds kTokenUseInterval{30};
 
 proxy::Origin provider_origin(const std::string& base_url, std::string_view key) {
   auto origin = proxy::parse_origin(base_url);
@@ -73,17 +77,24 @@ int serve(const core::Config& config) {
     recorder::StorePool stores(config.database, store_options, kStoreThreads);
     core::Metrics metrics;
     proxy::Authenticator authenticator(stores);
+    recorder::Recorder recorder(recorder::open_store(config.database, store_options, false),
+                                config.recorder, metrics);
+    recorder.every(kRetentionInterval, [retention = config.retention](recorder::Store& store) {
+      recorder::apply_retention(store, retention);
+    });
+    recorder.every(kTokenUseInterval, [&authenticator](recorder::Store& store) {
+      store.touch_tokens(authenticator.take_recent_uses());
+    });
     auto tls = upstream_tls_context(config);
     proxy::Server server(proxy::ServerDeps{
-        config, metrics, authenticator, stores, *tls,
+        config, metrics, authenticator, stores, recorder, *tls,
         provider_origin(config.openai.base_url, "providers.openai.base_url"),
         provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), nullptr});
     const tcp::endpoint endpoint = server.listen();
     spdlog::info("aibridge {} listening on http://{} ({} threads, database {})", AIBRIDGE_VERSION,
                  fmt::streamed(endpoint), config.threads, config.database);
     server.run();
-
-    store->touch_tokens(authenticator.take_recent_uses());
+    recorder.close();  // writes what is queued, then the last token uses
     spdlog::info("stopped");
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

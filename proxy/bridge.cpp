@@ -6,6 +6,7 @@
 #include "proxy/errors.hpp"
 #include "proxy/forward.hpp"
 #include "proxy/headers.hpp"
+#include "proxy/interception.hpp"
 #include "proxy/json_edit.hpp"
 #include "proxy/provider_routes.hpp"
 #include "proxy/providers/request_facts.hpp"
@@ -13,10 +14,10 @@
 namespace aibridge::proxy {
 
 net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRequest& request,
-                                  const Principal& /*caller*/, ExchangeLog& log) {
+                                  const Principal& caller, ExchangeLog& log) {
   const ServerDeps& deps = session.shard().deps;
   const bool keep_alive = request.keep_alive();
-  const std::optional<RequestFacts> facts = read_request_facts(route.endpoint, request.body());
+  std::optional<RequestFacts> facts = read_request_facts(route.endpoint, request.body());
   if (!facts) {
     co_await session.write_json(400,
                                 provider_error_body(route.provider, ErrorKind::kInvalidRequest,
@@ -26,8 +27,13 @@ net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRe
   }
   const std::string interception_id = core::new_uuid();
   log.interception_id = interception_id;
+  const bool streaming = facts->streaming;
+  const auto started = std::chrono::steady_clock::now();
+  ClientFacts client = detect_client(request, facts->claude_session_id);
+  InterceptionRecording recording(route, interception_id, caller, std::move(*facts),
+                                  std::move(client), deps.config.recorder);
 
-  if (route.endpoint == Endpoint::kChatCompletions && facts->streaming) {
+  if (route.endpoint == Endpoint::kChatCompletions && streaming) {
     request.body() = with_include_usage(request.body());
   }
   const Origin& origin = deps.origin(route.provider);
@@ -36,13 +42,19 @@ net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRe
   request.prepare_payload();
 
   deps.metrics.interceptions_inflight.Increment();
-  const ForwardRequest forward_request{
-      origin, request, route.provider, facts->streaming, keep_alive, interception_id, nullptr};
+  const ForwardRequest forward_request{origin,     request,         route.provider, streaming,
+                                       keep_alive, interception_id, &recording};
   const ForwardResult result = co_await forward(session, forward_request, log);
   deps.metrics.interceptions_inflight.Decrement();
-  if (result.ending != ForwardEnding::kCompleted) {
-    spdlog::debug("interception {} ended: {}", interception_id, result.error);
+
+  recorder::Interception record = recording.finish(result);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  count_interception(deps.metrics, record, recording.status(), seconds);
+  if (recording.status() != "completed") {
+    spdlog::debug("interception {} {}: {}", interception_id, recording.status(), result.error);
   }
+  deps.recorder.submit(std::move(record));
 }
 
 }  // namespace aibridge::proxy

@@ -185,7 +185,10 @@ net::awaitable<void> Exchange::relay(UpstreamConnection& connection, UpstreamPar
     request_.observer->on_response_head(result_.upstream_status, content_type);
   }
 
-  http::response<http::buffer_body> response{upstream_head.result(), 11};
+  http::response<http::buffer_body> response;
+  response.version(11);
+  response.result(upstream_head.result_int());  // also codes Beast has no name for (529)
+  response.reason(upstream_head.reason());
   copy_response_headers(upstream_head, response.base());
   if (!request_.interception_id.empty()) {
     response.set(kInterceptionIdHeader, request_.interception_id);

@@ -91,6 +91,24 @@ std::vector<JsonMember> object_members(std::string_view json, std::size_t object
   return members;
 }
 
+std::vector<JsonSpan> array_elements(std::string_view json, std::size_t array_begin) {
+  std::vector<JsonSpan> elements;
+  std::size_t pos = skip_space(json, array_begin);
+  if (pos >= json.size() || json[pos] != '[') {
+    return elements;
+  }
+  pos = skip_space(json, pos + 1);
+  while (pos < json.size() && json[pos] != ']') {
+    const std::size_t end = skip_value(json, pos);
+    elements.push_back({pos, end});
+    pos = skip_space(json, end);
+    if (pos < json.size() && json[pos] == ',') {
+      pos = skip_space(json, pos + 1);
+    }
+  }
+  return elements;
+}
+
 std::string with_include_usage(std::string_view body) {
   const std::vector<JsonMember> members = object_members(body);
   std::string out;

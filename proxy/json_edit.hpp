@@ -18,6 +18,14 @@ struct JsonMember {
 /// the value there is not an object.
 std::vector<JsonMember> object_members(std::string_view json, std::size_t object_begin = 0);
 
+struct JsonSpan {
+  std::size_t begin = 0;  // [begin, end) offsets into the scanned text
+  std::size_t end = 0;
+};
+
+/// Elements of the array whose '[' is at `array_begin`; empty when there is no array there.
+std::vector<JsonSpan> array_elements(std::string_view json, std::size_t array_begin);
+
 /// Streaming chat completions must report usage: makes `stream_options.include_usage` true,
 /// keeping any other stream_options members (a non-object stream_options is replaced).
 std::string with_include_usage(std::string_view body);

@@ -12,6 +12,7 @@
 #include "proxy/auth.hpp"
 #include "proxy/upstream/client.hpp"
 #include "proxy/upstream/origin.hpp"
+#include "recorder/recorder.hpp"
 #include "recorder/store_pool.hpp"
 
 namespace aibridge::proxy {
@@ -24,6 +25,7 @@ struct ServerDeps {
   core::Metrics& metrics;
   Authenticator& authenticator;
   recorder::StorePool& stores;
+  recorder::Recorder& recorder;
   ssl::context& upstream_tls;
   Origin openai;
   Origin anthropic;

@@ -2,7 +2,7 @@
 // through aibridge; what they see must be the same (SPEC §4.3). Started by ctest with
 // GATEWAY_BINARY and MOCK_BINARY set.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +128,16 @@ try {
     const limited = { headers: { 'X-Mock-Scenario': 'status', 'X-Mock-Status': '429' } };
     await assert.rejects(openaiVia.chat.completions.create(chat, limited), OpenAI.RateLimitError);
     await assert.rejects(anthropicVia.messages.create(messages, limited), Anthropic.RateLimitError);
+  });
+  await check('every bridged SDK call was recorded with the usage the provider reported', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));  // one recorder flush window
+    const query = (sql) => execFileSync('sqlite3', [join(dataDir, 'aibridge.db'), sql]).toString().trim();
+    // 2 chat + 2 responses + 4 messages calls succeeded; 2 were rate limited; 401s are not recorded.
+    assert.equal(query("SELECT count(*) FROM aibridge_interceptions"), '10');
+    assert.equal(query("SELECT count(*) FROM aibridge_interceptions WHERE json_extract(metadata, '$.status') = 'failed'"), '2');
+    assert.equal(query('SELECT sum(input_tokens) || "/" || sum(output_tokens) FROM aibridge_token_usages'), '80/304');
+    assert.equal(query("SELECT count(*) FROM aibridge_user_prompts WHERE prompt = 'hello'"), '10');
+    assert.equal(query("SELECT count(DISTINCT json_extract(metadata, '$.client')) FROM aibridge_interceptions"), '1');
   });
 } catch (error) {
   results.push(`FAIL setup: ${error.stack ?? error}`);

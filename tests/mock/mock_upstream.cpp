@@ -237,8 +237,14 @@ class Connection {
 
   net::awaitable<bool> write_response(
       unsigned status, std::string_view content_type, std::string body, bool keep_alive = true,
-      const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-    http::response<http::string_body> response{static_cast<http::status>(status), 11};
+      const std::vector<std::pair<std::string, std::string>>& extra = {},
+      std::string_view reason = {}) {
+    http::response<http::string_body> response;
+    response.version(11);
+    response.result(status);  // also codes Beast has no name for (529)
+    if (!reason.empty()) {
+      response.reason(reason);
+    }
     if (!content_type.empty()) {
       response.set(http::field::content_type, content_type);
     }
@@ -295,7 +301,8 @@ class Connection {
           500, "text/plain", "mock: no section " + script.section + " in " + script.txtar);
     }
     if (auto raw = parse_raw_response(*section)) {
-      co_return co_await write_response(raw->status, "", raw->body, true, raw->headers);
+      co_return co_await write_response(raw->status, "", raw->body, true, raw->headers,
+                                        raw->reason);
     }
     if (script.section.starts_with("streaming")) {
       std::vector<std::string> lines;

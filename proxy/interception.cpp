@@ -1,0 +1,183 @@
+#include "proxy/interception.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/ids.hpp"
+#include "core/time.hpp"
+
+namespace aibridge::proxy {
+namespace {
+
+std::string_view status_name(const ForwardResult& result, const Extraction& extraction,
+                             bool event_stream) {
+  if (result.ending == ForwardEnding::kClientGone) {
+    return "cancelled";
+  }
+  const bool success_status = result.upstream_status >= 200 && result.upstream_status < 300;
+  if (result.ending != ForwardEnding::kCompleted || !success_status || extraction.failed ||
+      (event_stream && !extraction.finished)) {
+    return "failed";
+  }
+  return "completed";
+}
+
+std::string failure_reason(const ForwardResult& result, const Extraction& extraction,
+                           bool event_stream) {
+  if (!result.error.empty()) {
+    return result.error;
+  }
+  if (result.upstream_status != 0 &&
+      (result.upstream_status < 200 || result.upstream_status >= 300)) {
+    return "the provider answered HTTP " + std::to_string(result.upstream_status);
+  }
+  if (extraction.failed) {
+    return extraction.error;
+  }
+  return event_stream && !extraction.finished ? "the stream ended before its final event" : "";
+}
+
+}  // namespace
+
+InterceptionRecording::InterceptionRecording(const Route& route, std::string interception_id,
+                                             const Principal& caller, RequestFacts facts,
+                                             ClientFacts client,
+                                             const core::RecorderSettings& settings)
+    : provider_(route.provider),
+      facts_(std::move(facts)),
+      client_(std::move(client)),
+      extractor_(make_extractor(route.endpoint)),
+      sse_(settings.max_sse_event_bytes),
+      max_body_(settings.max_recorded_body) {
+  record_.id = std::move(interception_id);
+  record_.initiator_id = caller.user.id;
+  record_.api_key_id = caller.token_id;
+  record_.provider = std::string(provider_name(route.provider));
+  record_.model = facts_.model;
+  record_.started_at = core::now_micros();
+}
+
+void InterceptionRecording::on_response_head(unsigned status, std::string_view content_type) {
+  extract_ = status >= 200 && status < 300;
+  event_stream_ = content_type.starts_with("text/event-stream");
+}
+
+void InterceptionRecording::on_response_body(std::string_view piece) {
+  if (!extract_) {
+    return;  // an error response: its status says what happened
+  }
+  if (event_stream_) {
+    sse_.feed(piece, [this](const SseEvent& event) { extractor_->on_event(event); });
+    return;
+  }
+  if (body_.size() + piece.size() > max_body_) {
+    body_too_large_ = true;
+    body_.clear();
+    body_.shrink_to_fit();
+    return;
+  }
+  if (!body_too_large_) {
+    body_.append(piece);
+  }
+}
+
+recorder::Interception InterceptionRecording::finish(const ForwardResult& result) {
+  if (extract_ && !event_stream_ && !body_too_large_ &&
+      result.ending == ForwardEnding::kCompleted) {
+    extractor_->on_body(body_);
+  }
+  if (body_too_large_) {
+    spdlog::warn("interception {}: response body over recorder.max_recorded_body, not parsed",
+                 record_.id);
+  }
+  Extraction extraction = extractor_->finish();
+  const std::string_view status = status_name(result, extraction, event_stream_);
+  status_ = status;
+
+  record_.ended_at = core::now_micros();
+  boost::json::object metadata{{"user_agent", client_.user_agent},
+                               {"client", client_.client},
+                               {"streaming", facts_.streaming},
+                               {"status", status}};
+  if (!client_.session_id.empty()) {
+    metadata["client_session_id"] = client_.session_id;
+  }
+  if (result.upstream_status != 0) {
+    metadata["upstream_status"] = result.upstream_status;
+  }
+  if (status != "completed") {
+    metadata["error"] = failure_reason(result, extraction, event_stream_);
+  }
+  if (sse_.dropped_events() > 0) {
+    metadata["oversized_events"] = sse_.dropped_events();
+  }
+  record_.metadata = boost::json::serialize(metadata);
+
+  if (facts_.prompt) {
+    recorder::UserPrompt prompt;
+    prompt.provider_response_id = extraction.response_id;
+    prompt.prompt = std::move(*facts_.prompt);
+    record_.user_prompts.push_back(std::move(prompt));
+  }
+  record_.token_usages = std::move(extraction.token_usages);
+  record_.tool_usages = std::move(extraction.tool_usages);
+  record_.model_thoughts = std::move(extraction.model_thoughts);
+
+  // Children are listed by (created_at, id): distinct, increasing times keep upstream order.
+  const std::size_t children = record_.user_prompts.size() + record_.token_usages.size() +
+                               record_.tool_usages.size() + record_.model_thoughts.size();
+  core::UnixMicros stamp = *record_.ended_at - static_cast<core::UnixMicros>(children);
+  const auto assign = [&stamp](auto& rows) {
+    for (auto& row : rows) {
+      row.id = core::new_uuid();
+      row.created_at = ++stamp;
+    }
+  };
+  assign(record_.user_prompts);
+  assign(record_.token_usages);
+  assign(record_.tool_usages);
+  assign(record_.model_thoughts);
+  return std::move(record_);
+}
+
+void count_interception(core::Metrics& metrics, const recorder::Interception& record,
+                        std::string_view status, double seconds) {
+  const std::string model = metrics.model_label(record.model);
+  metrics.interceptions_total
+      .Add({{"provider", record.provider}, {"model", model}, {"status", std::string(status)}})
+      .Increment();
+  metrics.interceptions_duration_seconds
+      .Add({{"provider", record.provider}}, core::interception_duration_buckets())
+      .Observe(seconds);
+  std::int64_t input = 0, output = 0, cache_read = 0, cache_write = 0;
+  for (const recorder::TokenUsage& usage : record.token_usages) {
+    input += usage.input_tokens;
+    output += usage.output_tokens;
+    cache_read += usage.cache_read_input_tokens;
+    cache_write += usage.cache_write_input_tokens;
+  }
+  const std::pair<const char*, std::int64_t> tokens[] = {{"input", input},
+                                                         {"output", output},
+                                                         {"cache_read", cache_read},
+                                                         {"cache_write", cache_write}};
+  for (const auto& [type, count] : tokens) {
+    if (count > 0) {
+      metrics.tokens_total.Add({{"provider", record.provider}, {"model", model}, {"type", type}})
+          .Increment(static_cast<double>(count));
+    }
+  }
+  for (const recorder::UserPrompt& prompt : record.user_prompts) {
+    if (!prompt.prompt.empty()) {
+      metrics.prompts_total.Add({{"provider", record.provider}, {"model", model}}).Increment();
+    }
+  }
+  for (const recorder::ToolUsage& tool : record.tool_usages) {
+    metrics.tool_calls_total
+        .Add({{"provider", record.provider},
+              {"model", model},
+              {"injected", tool.injected ? "true" : "false"}})
+        .Increment();
+  }
+}
+
+}  // namespace aibridge::proxy

@@ -1,0 +1,157 @@
+#include "recorder/recorder.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace aibridge::recorder {
+
+Recorder::Recorder(std::unique_ptr<Store> store, const core::RecorderSettings& settings,
+                   core::Metrics& metrics)
+    : store_(std::move(store)),
+      settings_(settings),
+      metrics_(metrics),
+      writer_([this] { run(); }) {}
+
+Recorder::~Recorder() {
+  close();
+}
+
+bool Recorder::submit(Interception&& record) {
+  std::unique_lock lock(mutex_);
+  if (closed_ || pending_.size() >= settings_.queue_capacity) {
+    lock.unlock();
+    count_drop(1, closed_ ? "the recorder is closed" : "the recorder queue is full");
+    return false;
+  }
+  pending_.push_back(std::move(record));
+  ++submitted_;
+  const std::size_t depth = pending_.size();
+  metrics_.recorder_queue_depth.Set(static_cast<double>(depth));
+  lock.unlock();
+  if (depth == settings_.batch_size) {
+    wake_writer_.notify_one();  // a full batch need not wait for the flush interval
+  }
+  return true;
+}
+
+void Recorder::every(std::chrono::milliseconds interval, Task task) {
+  std::lock_guard lock(mutex_);
+  tasks_.push_back({interval, std::chrono::steady_clock::now() + interval, std::move(task)});
+}
+
+void Recorder::flush() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = submitted_;
+  flush_requested_ = true;
+  wake_writer_.notify_one();
+  written_.wait(lock, [&] { return settled_ >= target; });
+}
+
+void Recorder::close() {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
+  }
+  wake_writer_.notify_one();
+  if (writer_.joinable()) {
+    writer_.join();
+  }
+}
+
+void Recorder::run() {
+  std::vector<Interception> batch;
+  for (;;) {
+    bool closing = false;
+    std::uint64_t taken_through = 0;
+    {
+      std::unique_lock lock(mutex_);
+      wake_writer_.wait_for(lock, settings_.flush_interval, [&] {
+        return closed_ || flush_requested_ || pending_.size() >= settings_.batch_size;
+      });
+      batch.swap(pending_);
+      flush_requested_ = false;
+      closing = closed_;
+      taken_through = submitted_;
+      metrics_.recorder_queue_depth.Set(0);
+    }
+    write(batch);
+    batch.clear();
+    run_due_tasks(closing);
+    {
+      std::lock_guard lock(mutex_);
+      settled_ = taken_through;
+    }
+    written_.notify_all();
+    if (closing) {
+      std::lock_guard lock(mutex_);
+      if (pending_.empty()) {
+        break;
+      }
+    }
+  }
+}
+
+void Recorder::write(std::vector<Interception>& batch) {
+  for (std::size_t start = 0; start < batch.size(); start += settings_.batch_size) {
+    const std::size_t count = std::min<std::size_t>(settings_.batch_size, batch.size() - start);
+    const std::span<const Interception> slice(batch.data() + start, count);
+    const auto began = std::chrono::steady_clock::now();
+    try {
+      store_->write_interceptions(slice);
+      metrics_.recorder_written_total.Increment(static_cast<double>(count));
+    } catch (const std::exception& e) {
+      // Retry one by one so that a single bad record cannot take its whole batch with it.
+      spdlog::error("recorder: writing a batch of {} failed ({}); retrying one by one", count,
+                    e.what());
+      for (const Interception& record : slice) {
+        try {
+          store_->write_interceptions(std::span(&record, 1));
+          metrics_.recorder_written_total.Increment();
+        } catch (const std::exception& single) {
+          spdlog::error("recorder: interception {} could not be written: {}", record.id,
+                        single.what());
+          count_drop(1, "the store refused it");
+        }
+      }
+    }
+    metrics_.recorder_batch_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  }
+}
+
+void Recorder::run_due_tasks(bool all) {
+  std::vector<Periodic*> due;
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    for (Periodic& periodic : tasks_) {
+      if (all || now >= periodic.next) {
+        periodic.next = now + periodic.interval;
+        due.push_back(&periodic);
+      }
+    }
+  }
+  for (Periodic* periodic : due) {
+    try {
+      periodic->task(*store_);
+    } catch (const std::exception& e) {
+      spdlog::error("recorder: periodic task failed: {}", e.what());
+    }
+  }
+}
+
+void Recorder::count_drop(std::size_t count, const char* why) {
+  metrics_.recorder_dropped_total.Increment(static_cast<double>(count));
+  std::lock_guard lock(mutex_);
+  drops_since_log_ += count;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_drop_log_ >= std::chrono::seconds(10)) {
+    spdlog::error("recorder: dropped {} interception(s): {}", drops_since_log_, why);
+    drops_since_log_ = 0;
+    last_drop_log_ = now;
+  }
+}
+
+}  // namespace aibridge::recorder
