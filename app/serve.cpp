@@ -6,6 +6,7 @@
 #include <fmt/ostream.h>
 #include <spdlog/spdlog.h>
 
+#include "api/admin_handler.hpp"
 #include "app/identity.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
@@ -85,11 +86,18 @@ int serve(const core::Config& config) {
     recorder.every(kTokenUseInterval, [&authenticator](recorder::Store& store) {
       store.touch_tokens(authenticator.take_recent_uses());
     });
+    proxy::RequestDumper dumper(config.request_log_dir);
+    dumper.set_enabled(store->get_setting(api::kRequestLoggingSetting) == "true");
+    if (dumper.enabled()) {
+      spdlog::warn("request logging is on: upstream exchanges are written to {}",
+                   config.request_log_dir);
+    }
+    api::AdminHandler admin(stores, dumper);
     auto tls = upstream_tls_context(config);
     proxy::Server server(proxy::ServerDeps{
-        config, metrics, authenticator, stores, recorder, *tls,
+        config, metrics, authenticator, stores, recorder, dumper, *tls,
         provider_origin(config.openai.base_url, "providers.openai.base_url"),
-        provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), nullptr});
+        provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), &admin});
     const tcp::endpoint endpoint = server.listen();
     spdlog::info("aibridge {} listening on http://{} ({} threads, database {})", AIBRIDGE_VERSION,
                  fmt::streamed(endpoint), config.threads, config.database);

@@ -28,6 +28,7 @@ net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRe
   const std::string interception_id = core::new_uuid();
   log.interception_id = interception_id;
   const bool streaming = facts->streaming;
+  const std::string recording_model = facts->model;
   const auto started = std::chrono::steady_clock::now();
   ClientFacts client = detect_client(request, facts->claude_session_id);
   InterceptionRecording recording(route, interception_id, caller, std::move(*facts),
@@ -41,9 +42,10 @@ net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRe
   request.target(origin.target(route.upstream_path));
   request.prepare_payload();
 
+  const auto dump = deps.dumper.bridged(route.provider, recording_model, interception_id);
   deps.metrics.interceptions_inflight.Increment();
   const ForwardRequest forward_request{origin,     request,         route.provider, streaming,
-                                       keep_alive, interception_id, &recording};
+                                       keep_alive, interception_id, &recording,     dump.get()};
   const ForwardResult result = co_await forward(session, forward_request, log);
   deps.metrics.interceptions_inflight.Decrement();
 

@@ -95,6 +95,9 @@ net::awaitable<ForwardResult> Exchange::run() {
   UpstreamClient& upstream = session_.shard().upstream;
   Watchdog& watchdog = session_.watchdog();
   blocking_deadline_ = Clock::now() + timeouts_.blocking_response;
+  if (request_.dump != nullptr) {
+    request_.dump->request(request_.request);
+  }
   bool fresh = false;
   for (;;) {
     UpstreamClient::Result acquired = co_await upstream.acquire(request_.origin, watchdog, fresh);
@@ -164,6 +167,9 @@ net::awaitable<ForwardResult> Exchange::run() {
 net::awaitable<void> Exchange::fail(ForwardEnding ending, std::string_view kind,
                                     std::string message) {
   count_upstream_error(kind);
+  if (request_.dump != nullptr) {
+    request_.dump->failed(message);
+  }
   result_.ending = ending;
   result_.error = message;
   const ErrorKind error_kind = ending == ForwardEnding::kUpstreamTimeout
@@ -183,6 +189,9 @@ net::awaitable<void> Exchange::relay(UpstreamConnection& connection, UpstreamPar
   const bool event_stream = content_type.starts_with("text/event-stream");
   if (request_.observer != nullptr) {
     request_.observer->on_response_head(result_.upstream_status, content_type);
+  }
+  if (request_.dump != nullptr) {
+    request_.dump->response_head(upstream_head);
   }
 
   http::response<http::buffer_body> response;
@@ -243,6 +252,9 @@ net::awaitable<void> Exchange::relay(UpstreamConnection& connection, UpstreamPar
     log_.bytes += got;
     if (request_.observer != nullptr) {
       request_.observer->on_response_body(bytes);
+    }
+    if (request_.dump != nullptr) {
+      request_.dump->response_body(bytes);
     }
   }
 

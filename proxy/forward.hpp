@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "proxy/request_dump.hpp"
 #include "proxy/session.hpp"
 #include "proxy/upstream/origin.hpp"
 
@@ -29,6 +30,7 @@ struct ForwardRequest {
   bool client_keep_alive = true;
   std::string_view interception_id;  // bridged routes: sent as X-AIBridge-Interception-Id
   RelayObserver* observer = nullptr;
+  ExchangeDump* dump = nullptr;  // request logging, when enabled
 };
 
 enum class ForwardEnding {

@@ -18,8 +18,9 @@ net::awaitable<void> serve_passthrough(Session& session, const Route& route, Str
   prepare_upstream_headers(request.base(), origin, route.provider, deps.api_key(route.provider));
   request.target(origin.target(route.upstream_path));
   request.prepare_payload();
+  const auto dump = deps.dumper.passthrough(route.provider, route.upstream_path);
   const ForwardRequest forward_request{origin,     request, route.provider, false,
-                                       keep_alive, {},      nullptr};
+                                       keep_alive, {},      nullptr,        dump.get()};
   co_await forward(session, forward_request, log);
 }
 

@@ -10,6 +10,7 @@
 #include "core/net.hpp"
 #include "proxy/admin_service.hpp"
 #include "proxy/auth.hpp"
+#include "proxy/request_dump.hpp"
 #include "proxy/upstream/client.hpp"
 #include "proxy/upstream/origin.hpp"
 #include "recorder/recorder.hpp"
@@ -26,6 +27,7 @@ struct ServerDeps {
   Authenticator& authenticator;
   recorder::StorePool& stores;
   recorder::Recorder& recorder;
+  RequestDumper& dumper;
   ssl::context& upstream_tls;
   Origin openai;
   Origin anthropic;

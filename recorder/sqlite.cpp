@@ -92,6 +92,7 @@ bool Statement::step() {
 void Statement::run() {
   while (step()) {
   }
+  reset();  // release the statement's hold on the database at once
 }
 
 std::int64_t Statement::int64(int column) const {

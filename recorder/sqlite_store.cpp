@@ -132,10 +132,12 @@ std::optional<TokenWithOwner> SqliteStore::find_token(std::string_view token_id)
                                             "FROM api_tokens t JOIN users u ON u.id = t.user_id "
                                             "WHERE t.id = ?1");
   statement.bind(1, token_id);
-  if (!statement.step()) {
-    return std::nullopt;
+  std::optional<TokenWithOwner> found;
+  if (statement.step()) {
+    found = TokenWithOwner{read_token(statement), read_user(statement, 7)};
   }
-  return TokenWithOwner{read_token(statement), read_user(statement, 7)};
+  statement.reset();  // an unfinished statement would keep its read snapshot (and the WAL) open
+  return found;
 }
 
 std::vector<ApiToken> SqliteStore::list_tokens(std::optional<std::string_view> user_id) {

@@ -27,12 +27,17 @@ class SqliteStore final : public Store {
   void write_interceptions(std::span<const Interception> batch) override;
   std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) override;
 
+  std::optional<ListPosition> interception_position(
+      std::string_view id, const std::optional<std::string>& visible_to) override;
+  InterceptionPage list_interceptions(const InterceptionQuery& query) override;
+
   void ping() override;
 
  private:
   /// Prepares `sql` into `slot` on first use; statements live as long as the store.
   sqlite::Statement& cached(std::optional<sqlite::Statement>& slot, std::string_view sql);
   std::optional<User> find_user(std::string_view sql, std::string_view key);
+  void load_children(std::vector<ListedInterception>& rows);
 
   sqlite::Database db_;
   // Prepared statements for the writer's hot path (one slot per statement).

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "recorder/query.hpp"
 #include "recorder/records.hpp"
 
 namespace aibridge::recorder {
@@ -52,6 +53,15 @@ class Store {
   /// Deletes at most `limit` ended interceptions started before `cutoff`, with their children;
   /// returns how many interceptions it deleted.
   virtual std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) = 0;
+
+  // Admin queries.
+  /// The listing position of an ended interception, if it exists and `visible_to` (when set)
+  /// initiated it.
+  virtual std::optional<ListPosition> interception_position(
+      std::string_view id, const std::optional<std::string>& visible_to) = 0;
+  /// Only ended interceptions, ordered by started_at DESC, id DESC; children in one query per
+  /// kind for the whole page.
+  virtual InterceptionPage list_interceptions(const InterceptionQuery& query) = 0;
 
   /// Cheap round trip proving the store answers (readiness).
   virtual void ping() = 0;

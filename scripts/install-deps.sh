@@ -8,7 +8,7 @@ set -euo pipefail
 build=(build-essential cmake ninja-build pkg-config ca-certificates
        libboost1.81-dev libboost-json1.81-dev libssl-dev libsqlite3-dev sqlite3
        libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev prometheus-cpp-dev)
-test=(googletest libgtest-dev clang libclang-rt-14-dev openssl)
+test=(googletest libgtest-dev clang libclang-rt-14-dev openssl curl)
 bench=(nginx-light wrk linux-perf valgrind)
 
 wanted=()

@@ -108,3 +108,20 @@ TEST(ParseOrigin, SplitsBaseUrls) {
 
 }  // namespace
 }  // namespace aibridge::proxy
+
+#include "proxy/request_dump.hpp"
+
+namespace aibridge::proxy {
+namespace {
+
+TEST(SafePathComponent, KeepsDumpsInsideTheirDirectory) {
+  EXPECT_EQ(safe_path_component("gpt-4.1"), "gpt-4.1");
+  EXPECT_EQ(safe_path_component("org/model"), "org-model");
+  EXPECT_EQ(safe_path_component("../../etc"), "..-..-etc");
+  EXPECT_EQ(safe_path_component(".."), "unknown");
+  EXPECT_EQ(safe_path_component(""), "unknown");
+  EXPECT_EQ(safe_path_component("a b\n\xc3\xa9"), "a-b---");
+}
+
+}  // namespace
+}  // namespace aibridge::proxy

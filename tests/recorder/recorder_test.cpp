@@ -69,6 +69,13 @@ class CountingStore final : public Store {
   std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) override {
     return inner_->delete_interceptions_before(cutoff, limit);
   }
+  std::optional<ListPosition> interception_position(
+      std::string_view id, const std::optional<std::string>& visible_to) override {
+    return inner_->interception_position(id, visible_to);
+  }
+  InterceptionPage list_interceptions(const InterceptionQuery& query) override {
+    return inner_->list_interceptions(query);
+  }
   void ping() override { inner_->ping(); }
 
   std::atomic<int> batches{0};

@@ -90,6 +90,24 @@ TEST_F(StoreTest, TokensJoinTheirOwnerAndCanBeRevokedOnce) {
   EXPECT_EQ(store_->list_tokens(std::string("nobody")).size(), 0U);
 }
 
+TEST_F(StoreTest, AConnectionSeesWritesMadeAfterItsLastLookup) {
+  // A reader that keeps an unfinished statement keeps an old snapshot (and pins the WAL).
+  const User user_a = user("reader");
+  store_->insert_user(user_a);
+  ApiToken token;
+  token.id = "aaaaaaaaaa";
+  token.user_id = user_a.id;
+  token.secret_hash = std::string(32, 'x');
+  store_->insert_token(token);
+  auto reader = open_store(path_, {}, false);
+  ASSERT_TRUE(reader->find_token("aaaaaaaaaa").has_value());
+  store_->write_interceptions(std::vector<Interception>{});
+  store_->put_setting("k", "v");
+  EXPECT_EQ(reader->get_setting("k"), "v");
+  EXPECT_TRUE(store_->revoke_token("aaaaaaaaaa", 5));
+  EXPECT_EQ(reader->find_token("aaaaaaaaaa")->token.revoked_at, 5);
+}
+
 TEST_F(StoreTest, SettingsPersistAcrossConnections) {
   EXPECT_FALSE(store_->get_setting("log_requests").has_value());
   store_->put_setting("log_requests", "true");

@@ -1,0 +1,17 @@
+#pragma once
+// The decoded query parameters of a request target, every value of every name in order.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aibridge::api {
+
+using QueryParams = std::map<std::string, std::vector<std::string>>;
+
+/// Form decoding: %XX escapes, '+' as a space. nullopt on a malformed escape.
+/// (Hand-written: Boost.URL 1.81's decode() returned bytes past a parameter's end here.)
+std::optional<QueryParams> decode_query(std::string_view target);
+
+}  // namespace aibridge::api

@@ -1,0 +1,45 @@
+#pragma once
+// Reading interceptions back for the admin API (SPEC §6.1, §6.2): filters, the cursor, and a
+// page of interceptions with their initiators and children.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "recorder/records.hpp"
+
+namespace aibridge::recorder {
+
+struct InterceptionFilter {
+  std::optional<std::string> initiator_id;
+  std::optional<std::string> provider;
+  std::optional<std::string> model;
+  std::optional<UnixMicros> started_after;   // inclusive
+  std::optional<UnixMicros> started_before;  // inclusive
+  std::optional<std::string> visible_to;     // members see only their own interceptions
+};
+
+/// Where a row sits in the listing order (started_at DESC, id DESC).
+struct ListPosition {
+  UnixMicros started_at = 0;
+  std::string id;
+};
+
+struct InterceptionQuery {
+  InterceptionFilter filter;
+  std::optional<ListPosition> after;  // rows strictly after this one
+  std::int64_t offset = 0;
+  std::int64_t limit = 100;
+};
+
+struct ListedInterception {
+  Interception interception;  // with its children, each ordered by (created_at, id)
+  User initiator;             // id only (other fields empty) when the user no longer exists
+};
+
+struct InterceptionPage {
+  std::int64_t count = 0;  // every match of the filter, ignoring the cursor, offset and limit
+  std::vector<ListedInterception> rows;
+};
+
+}  // namespace aibridge::recorder
