@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <iostream>
 #include <stdexcept>
 
 #include "tests/support/http_client.hpp"
@@ -46,7 +47,14 @@ std::string Gateway::admin_token() const {
 
 std::optional<int> Gateway::stop(std::chrono::milliseconds timeout) {
   process_->signal(SIGTERM);
-  return process_->wait(timeout);
+  const std::optional<int> status = process_->wait(timeout);
+  if (status != 0) {
+    // Whatever the process said is the best clue (sanitizer reports end up here too).
+    std::cerr << "aibridge exited with " << (status ? std::to_string(*status) : "a timeout")
+              << "; its stderr:\n"
+              << process_->err() << std::endl;
+  }
+  return status;
 }
 
 }  // namespace aibridge::testing
