@@ -1,6 +1,10 @@
--- aibridge database schema (SQLite). The binary embeds this file and applies it to an empty
--- database at start; recorder/migrations.cpp upgrades older databases step by step.
+-- aibridge database schema (SQLite). The binary embeds this file. It is a history: each
+-- "-- @version N" section turns version N-1 into version N, and sections are only ever added at
+-- the end. An empty database gets every section; an older one the sections above its version
+-- (PRAGMA user_version), each upgrade in one transaction (recorder/migrations.cpp).
 -- Times are microseconds since the Unix epoch (UTC); ids are lower-case UUID strings.
+
+-- @version 1
 
 CREATE TABLE users (
   id          TEXT PRIMARY KEY,
@@ -106,4 +110,77 @@ CREATE TABLE aibridge_model_thoughts (
 CREATE INDEX idx_model_thoughts_interception
   ON aibridge_model_thoughts (interception_id, created_at, id);
 
-PRAGMA user_version = 1;
+-- @version 2
+-- Counts of ended interceptions per (initiator, provider, model), and per hour of started_at,
+-- kept exact by the triggers below, so that the admin list counts a filter without scanning
+-- the interceptions.
+CREATE TABLE aibridge_interception_counts (
+  initiator_id   TEXT NOT NULL,
+  provider       TEXT NOT NULL,
+  model          TEXT NOT NULL,
+  interceptions  INTEGER NOT NULL,
+  PRIMARY KEY (initiator_id, provider, model)
+) WITHOUT ROWID;
+
+CREATE TABLE aibridge_interception_hourly_counts (
+  hour           INTEGER NOT NULL,  -- started_at / 3600000000
+  initiator_id   TEXT NOT NULL,
+  provider       TEXT NOT NULL,
+  model          TEXT NOT NULL,
+  interceptions  INTEGER NOT NULL,
+  PRIMARY KEY (hour, initiator_id, provider, model)
+) WITHOUT ROWID;
+
+CREATE TRIGGER aibridge_interceptions_counted AFTER INSERT ON aibridge_interceptions
+WHEN NEW.ended_at IS NOT NULL
+BEGIN
+  INSERT INTO aibridge_interception_counts VALUES (NEW.initiator_id, NEW.provider, NEW.model, 1)
+    ON CONFLICT DO UPDATE SET interceptions = interceptions + 1;
+  INSERT INTO aibridge_interception_hourly_counts
+    VALUES (NEW.started_at / 3600000000, NEW.initiator_id, NEW.provider, NEW.model, 1)
+    ON CONFLICT DO UPDATE SET interceptions = interceptions + 1;
+END;
+
+CREATE TRIGGER aibridge_interceptions_uncounted AFTER DELETE ON aibridge_interceptions
+WHEN OLD.ended_at IS NOT NULL
+BEGIN
+  UPDATE aibridge_interception_counts SET interceptions = interceptions - 1
+    WHERE initiator_id = OLD.initiator_id AND provider = OLD.provider AND model = OLD.model;
+  DELETE FROM aibridge_interception_counts
+    WHERE initiator_id = OLD.initiator_id AND provider = OLD.provider AND model = OLD.model
+      AND interceptions <= 0;
+  UPDATE aibridge_interception_hourly_counts SET interceptions = interceptions - 1
+    WHERE hour = OLD.started_at / 3600000000 AND initiator_id = OLD.initiator_id
+      AND provider = OLD.provider AND model = OLD.model;
+  DELETE FROM aibridge_interception_hourly_counts
+    WHERE hour = OLD.started_at / 3600000000 AND initiator_id = OLD.initiator_id
+      AND provider = OLD.provider AND model = OLD.model AND interceptions <= 0;
+END;
+
+-- An interception that ends later (or is edited) moves between counts like a delete + insert.
+CREATE TRIGGER aibridge_interceptions_recounted
+AFTER UPDATE OF ended_at, started_at, initiator_id, provider, model ON aibridge_interceptions
+BEGIN
+  UPDATE aibridge_interception_counts SET interceptions = interceptions - 1
+    WHERE OLD.ended_at IS NOT NULL AND initiator_id = OLD.initiator_id
+      AND provider = OLD.provider AND model = OLD.model;
+  UPDATE aibridge_interception_hourly_counts SET interceptions = interceptions - 1
+    WHERE OLD.ended_at IS NOT NULL AND hour = OLD.started_at / 3600000000
+      AND initiator_id = OLD.initiator_id AND provider = OLD.provider AND model = OLD.model;
+  INSERT INTO aibridge_interception_counts
+    SELECT NEW.initiator_id, NEW.provider, NEW.model, 1 WHERE NEW.ended_at IS NOT NULL
+    ON CONFLICT DO UPDATE SET interceptions = interceptions + 1;
+  INSERT INTO aibridge_interception_hourly_counts
+    SELECT NEW.started_at / 3600000000, NEW.initiator_id, NEW.provider, NEW.model, 1
+    WHERE NEW.ended_at IS NOT NULL
+    ON CONFLICT DO UPDATE SET interceptions = interceptions + 1;
+END;
+
+-- Databases upgraded from version 1 start with the counts of the rows they already hold.
+INSERT INTO aibridge_interception_counts
+  SELECT initiator_id, provider, model, count(*) FROM aibridge_interceptions
+  WHERE ended_at IS NOT NULL GROUP BY initiator_id, provider, model;
+INSERT INTO aibridge_interception_hourly_counts
+  SELECT started_at / 3600000000, initiator_id, provider, model, count(*)
+  FROM aibridge_interceptions WHERE ended_at IS NOT NULL
+  GROUP BY started_at / 3600000000, initiator_id, provider, model;

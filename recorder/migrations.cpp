@@ -1,17 +1,27 @@
 #include "recorder/migrations.hpp"
 
-#include <array>
 #include <string>
+#include <vector>
 
 #include "recorder/schema_sql.hpp"  // generated from schema.sql
 
 namespace aibridge::recorder {
 namespace {
 
-// Upgrade steps: kUpgrades[i] turns version i+1 into version i+2. Empty until the first schema
-// change; schema.sql always describes the latest version in full.
-constexpr std::array<std::string_view, 0> kUpgrades{};
-static_assert(kUpgrades.size() == kSchemaVersion - 1, "one upgrade step per version after 1");
+constexpr std::string_view kMarker = "\n-- @version ";  // at the start of a line
+
+// schema.sql split at its "-- @version N" lines: sections[N - 1] turns version N-1 into N.
+std::vector<std::string_view> schema_sections() {
+  std::vector<std::string_view> sections;
+  std::size_t start = kSchemaSql.find(kMarker);
+  while (start != std::string_view::npos) {
+    const std::size_t next = kSchemaSql.find(kMarker, start + kMarker.size());
+    sections.push_back(
+        kSchemaSql.substr(start, next == std::string_view::npos ? next : next - start));
+    start = next;
+  }
+  return sections;
+}
 
 }  // namespace
 
@@ -22,6 +32,12 @@ int schema_version(sqlite::Database& db) {
 }
 
 void migrate(sqlite::Database& db) {
+  const std::vector<std::string_view> sections = schema_sections();
+  if (sections.size() != static_cast<std::size_t>(kSchemaVersion)) {
+    throw std::runtime_error("schema.sql has " + std::to_string(sections.size()) +
+                             " version sections; this binary expects " +
+                             std::to_string(kSchemaVersion));
+  }
   sqlite::Transaction transaction(db);  // BEGIN IMMEDIATE: concurrent starters queue up here
   const int version = schema_version(db);
   if (version > kSchemaVersion) {
@@ -29,18 +45,10 @@ void migrate(sqlite::Database& db) {
                              " is newer than this binary's " + std::to_string(kSchemaVersion) +
                              "; upgrade aibridge");
   }
-  if (version == 0) {
-    db.exec(std::string(kSchemaSql));
-  } else {
-    for (int step = version; step < kSchemaVersion; ++step) {
-      db.exec(std::string(kUpgrades[static_cast<std::size_t>(step - 1)]));
-      db.exec("PRAGMA user_version = " + std::to_string(step + 1));
-    }
+  for (int next = version + 1; next <= kSchemaVersion; ++next) {
+    db.exec(std::string(sections[static_cast<std::size_t>(next - 1)]));
   }
-  if (schema_version(db) != kSchemaVersion) {
-    throw std::runtime_error("schema.sql does not set user_version to " +
-                             std::to_string(kSchemaVersion));
-  }
+  db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   transaction.commit();
 }
 

@@ -3,11 +3,11 @@
 
 namespace aibridge::recorder {
 
-/// The schema version this binary writes (PRAGMA user_version, set by schema.sql).
-inline constexpr int kSchemaVersion = 1;
+/// The schema version this binary writes: the number of "-- @version" sections in schema.sql.
+inline constexpr int kSchemaVersion = 2;
 
-/// Applies schema.sql to an empty database, or the pending upgrade steps to an older one, in one
-/// transaction. Throws when the database was written by a newer binary.
+/// Applies the sections of schema.sql above the database's version (all of them to an empty
+/// database) in one transaction. Throws when the database was written by a newer binary.
 void migrate(sqlite::Database& db);
 
 /// The database's current schema version (0 = empty).

@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
   sqlite::Statement& cached(std::optional<sqlite::Statement>& slot, std::string_view sql);
   std::optional<User> find_user(std::string_view sql, std::string_view key);
   void load_children(std::vector<ListedInterception>& rows);
+  std::int64_t count_interceptions(const InterceptionFilter& filter);
 
   sqlite::Database db_;
   // Prepared statements for the writer's hot path (one slot per statement).

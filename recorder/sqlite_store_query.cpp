@@ -1,5 +1,6 @@
 // SqliteStore: the admin listing. Filters and the cursor are bound parameters in SQL that the
 // indexes of schema.sql serve; only the filters present appear in the statement.
+#include <limits>
 #include <unordered_map>
 #include <variant>
 
@@ -73,20 +74,82 @@ std::optional<ListPosition> SqliteStore::interception_position(
   return ListPosition{statement.int64(0), statement.text(1)};
 }
 
+std::int64_t SqliteStore::count_interceptions(const InterceptionFilter& filter) {
+  // Equality filters on the summary tables the schema's triggers keep exact.
+  Where equal;
+  equal.sql = " WHERE 1";
+  for (const auto* value : {&filter.visible_to, &filter.initiator_id}) {
+    if (*value) {
+      equal.add(" AND initiator_id = ?", **value);
+    }
+  }
+  if (filter.provider) {
+    equal.add(" AND provider = ?", *filter.provider);
+  }
+  if (filter.model) {
+    equal.add(" AND model = ?", *filter.model);
+  }
+  const auto sum = [&](const std::string& table, const std::string& extra,
+                       std::vector<std::int64_t> values) {
+    Where where = equal;
+    where.sql += extra;
+    for (std::int64_t value : values) {
+      where.values.emplace_back(value);
+    }
+    auto statement =
+        db_.prepare("SELECT COALESCE(SUM(interceptions), 0) FROM " + table + where.sql);
+    where.bind(statement);
+    statement.step();
+    return statement.int64(0);
+  };
+  // Exact count of a started_at range straight from the interceptions (their indexes).
+  const auto exact = [&](UnixMicros from, UnixMicros to) {
+    InterceptionFilter range = filter;
+    range.started_after = from;
+    range.started_before = to;
+    const Where where = where_clause(range);
+    auto statement = db_.prepare("SELECT count(*) FROM aibridge_interceptions i" + where.sql);
+    where.bind(statement);
+    statement.step();
+    return statement.int64(0);
+  };
+  if (!filter.started_after && !filter.started_before) {
+    return sum("aibridge_interception_counts", "", {});
+  }
+  // Whole hours inside the range come from the hourly counts; the partial hours at its ends
+  // (at most two) are counted exactly.
+  constexpr UnixMicros kHour = 3'600'000'000;
+  const UnixMicros from = filter.started_after.value_or(0);
+  const UnixMicros to =
+      filter.started_before.value_or(std::numeric_limits<UnixMicros>::max() - kHour);
+  if (to < from) {
+    return 0;
+  }
+  const UnixMicros first_hour = (from + kHour - 1) / kHour;
+  const UnixMicros last_hour = (to + 1) / kHour - 1;
+  if (first_hour > last_hour) {
+    return exact(from, to);
+  }
+  std::int64_t total = sum("aibridge_interception_hourly_counts", " AND hour >= ? AND hour <= ?",
+                           {first_hour, last_hour});
+  if (from < first_hour * kHour) {
+    total += exact(from, first_hour * kHour - 1);
+  }
+  if (to >= (last_hour + 1) * kHour) {
+    total += exact((last_hour + 1) * kHour, to);
+  }
+  return total;
+}
+
 InterceptionPage SqliteStore::list_interceptions(const InterceptionQuery& query) {
   InterceptionPage page;
+  page.count = count_interceptions(query.filter);
   Where where = where_clause(query.filter);
-  {
-    auto count = db_.prepare("SELECT count(*) FROM aibridge_interceptions i" + where.sql);
-    where.bind(count);
-    count.step();
-    page.count = count.int64(0);
-  }
   if (query.after) {
-    // The row comparison (started_at, id) < (cursor) written so the index range applies.
-    where.add(" AND (i.started_at < ?", query.after->started_at);
-    where.add(" OR (i.started_at = ?", query.after->started_at);
-    where.add(" AND i.id < ?))", query.after->id);
+    // A row value, so that SQLite searches the (started_at, id) index range instead of scanning
+    // it (the OR form is planned as a scan once its values are bound parameters).
+    where.add(" AND (i.started_at, i.id) < (?", query.after->started_at);
+    where.add(", ?)", query.after->id);
   }
   auto list = db_.prepare(
       "SELECT i.id, i.api_key_id, i.initiator_id, u.username, u.name, u.avatar_url, u.email, "

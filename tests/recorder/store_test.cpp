@@ -1,5 +1,7 @@
 #include "recorder/store.hpp"
 
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "core/ids.hpp"
@@ -39,6 +41,39 @@ TEST_F(StoreTest, FreshDatabaseGetsTheCurrentSchemaVersionInWalMode) {
 TEST_F(StoreTest, MigratingTwiceIsHarmless) {
   auto again = open_store(path_, {}, true);
   EXPECT_FALSE(again->has_users());
+}
+
+TEST_F(StoreTest, Version1DatabasesAreUpgradedWithTheirCountsBackfilled) {
+  std::vector<Interception> batch;
+  for (int i = 0; i < 50; ++i) {
+    Interception record;
+    record.id = core::new_uuid();
+    record.initiator_id = i % 2 ? "u1" : "u2";
+    record.provider = "openai";
+    record.model = i % 3 ? "a" : "b";
+    record.started_at = 1'000'000'000'000 + i * 600'000'000LL;  // every 10 minutes
+    record.ended_at = record.started_at + 1;
+    batch.push_back(record);
+  }
+  store_->write_interceptions(batch);
+  {
+    // Turn the database back into version 1: version 2 only added the count tables.
+    sqlite::Database db(path_, false);
+    db.exec(
+        "DROP TRIGGER aibridge_interceptions_counted; DROP TRIGGER "
+        "aibridge_interceptions_uncounted;"
+        "DROP TRIGGER aibridge_interceptions_recounted; DROP TABLE aibridge_interception_counts;"
+        "DROP TABLE aibridge_interception_hourly_counts; PRAGMA user_version = 1;");
+  }
+  store_.reset();
+  store_ = open_store(path_, {}, true);
+  sqlite::Database db(path_, false);
+  EXPECT_EQ(schema_version(db), kSchemaVersion);
+  InterceptionQuery query;
+  query.limit = 1;
+  EXPECT_EQ(store_->list_interceptions(query).count, 50);
+  query.filter.model = "b";
+  EXPECT_EQ(store_->list_interceptions(query).count, 17);
 }
 
 TEST_F(StoreTest, NewerDatabaseIsRefused) {
@@ -164,6 +199,86 @@ TEST_F(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
        {"aibridge_interceptions", "aibridge_user_prompts", "aibridge_token_usages",
         "aibridge_tool_usages", "aibridge_model_thoughts"}) {
     EXPECT_EQ(count(path_, table), 1) << table;
+  }
+}
+
+// Counts come from summary tables kept by triggers; they must equal a plain count for any
+// filter, through inserts, late endings and deletes.
+TEST_F(StoreTest, CountsMatchABruteForceCountForRandomFilters) {
+  std::mt19937 random(7);
+  const std::vector<std::string> users = {"u1", "u2", "u3"};
+  const std::vector<std::string> providers = {"openai", "anthropic"};
+  const std::vector<std::string> models = {"m1", "m2", "m3"};
+  constexpr UnixMicros kBase = 1'700'000'000'000'000;
+  constexpr UnixMicros kHour = 3'600'000'000;
+  std::vector<Interception> records;
+  for (int i = 0; i < 3000; ++i) {
+    Interception record;
+    record.id = core::new_uuid();
+    record.initiator_id = users[random() % users.size()];
+    record.provider = providers[random() % providers.size()];
+    record.model = models[random() % models.size()];
+    record.started_at = kBase + static_cast<UnixMicros>(random() % (48 * kHour));
+    if (random() % 10 != 0) {
+      record.ended_at = record.started_at + 5;
+    }
+    records.push_back(record);
+  }
+  store_->write_interceptions(records);
+  {
+    sqlite::Database db(path_, false);
+    // Some in-flight rows end later, some rows move, some are deleted.
+    db.exec(
+        "UPDATE aibridge_interceptions SET ended_at = started_at + 9 WHERE ended_at IS NULL AND "
+        "rowid % 2 = 0");
+    db.exec("UPDATE aibridge_interceptions SET model = 'm9' WHERE rowid % 17 = 0");
+    db.exec("DELETE FROM aibridge_interceptions WHERE rowid % 13 = 0");
+  }
+  const auto brute = [&](const InterceptionFilter& filter) {
+    sqlite::Database db(path_, false);
+    std::string sql = "SELECT count(*) FROM aibridge_interceptions WHERE ended_at IS NOT NULL";
+    if (filter.initiator_id)
+      sql += " AND initiator_id = '" + *filter.initiator_id + "'";
+    if (filter.visible_to)
+      sql += " AND initiator_id = '" + *filter.visible_to + "'";
+    if (filter.provider)
+      sql += " AND provider = '" + *filter.provider + "'";
+    if (filter.model)
+      sql += " AND model = '" + *filter.model + "'";
+    if (filter.started_after)
+      sql += " AND started_at >= " + std::to_string(*filter.started_after);
+    if (filter.started_before)
+      sql += " AND started_at <= " + std::to_string(*filter.started_before);
+    auto statement = db.prepare(sql);
+    statement.step();
+    return statement.int64(0);
+  };
+  for (int round = 0; round < 300; ++round) {
+    InterceptionQuery query;
+    query.limit = 1;
+    InterceptionFilter& filter = query.filter;
+    if (random() % 2)
+      filter.initiator_id = users[random() % users.size()];
+    if (random() % 4 == 0)
+      filter.visible_to = users[random() % users.size()];
+    if (random() % 2)
+      filter.provider = providers[random() % providers.size()];
+    if (random() % 2)
+      filter.model = random() % 5 ? models[random() % models.size()] : "m9";
+    const auto point = [&] {
+      // Often exactly on an hour boundary, where off-by-one errors live.
+      const UnixMicros hour =
+          kBase / kHour * kHour + static_cast<UnixMicros>(random() % 52) * kHour;
+      const int shape = static_cast<int>(random() % 3);
+      return shape == 0   ? hour
+             : shape == 1 ? hour - 1
+                          : hour + static_cast<UnixMicros>(random() % kHour);
+    };
+    if (random() % 3)
+      filter.started_after = point();
+    if (random() % 3)
+      filter.started_before = point();
+    EXPECT_EQ(store_->list_interceptions(query).count, brute(filter)) << "round " << round;
   }
 }
 
