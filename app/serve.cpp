@@ -22,6 +22,8 @@ namespace {
 constexpr std::size_t kStoreThreads = 2;
 constexpr std::chrono::minutes kRetentionInterval{1};
 constexpr std::chrono::seconds kTokenUseInterval{30};
+// The writer lets waiting network threads run at least this often (see StoreOptions).
+constexpr std::chrono::microseconds kWriterYieldInterval{25};
 
 proxy::Origin provider_origin(const std::string& base_url, std::string_view key) {
   auto origin = proxy::parse_origin(base_url);
@@ -78,13 +80,16 @@ int serve(const core::Config& config) {
     recorder::StorePool stores(config.database, store_options, kStoreThreads);
     core::Metrics metrics;
     proxy::Authenticator authenticator(stores);
-    recorder::Recorder recorder(recorder::open_store(config.database, store_options, false),
+    recorder::StoreOptions writer_options = store_options;
+    writer_options.yield_cpu_every = kWriterYieldInterval;
+    recorder::Recorder recorder(recorder::open_store(config.database, writer_options, false),
                                 config.recorder, metrics);
-    recorder.every(kRetentionInterval, [retention = config.retention](recorder::Store& store) {
-      recorder::apply_retention(store, retention);
-    });
-    recorder.every(kTokenUseInterval, [&authenticator](recorder::Store& store) {
-      store.touch_tokens(authenticator.take_recent_uses());
+    recorder.every(kRetentionInterval,
+                   [retention = config.retention](recorder::Store& writer_store) {
+                     recorder::apply_retention(writer_store, retention);
+                   });
+    recorder.every(kTokenUseInterval, [&authenticator](recorder::Store& writer_store) {
+      writer_store.touch_tokens(authenticator.take_recent_uses());
     });
     proxy::RequestDumper dumper(config.request_log_dir);
     dumper.set_enabled(store->get_setting(api::kRequestLoggingSetting) == "true");

@@ -1,8 +1,9 @@
 #include "core/ids.hpp"
 
-#include <boost/uuid/random_generator.hpp>
-#include <boost/uuid/uuid.hpp>
-#include <boost/uuid/uuid_io.hpp>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <random>
 
 namespace aibridge::core {
 namespace {
@@ -23,10 +24,46 @@ int hex_value(char c) {
 }  // namespace
 
 std::string new_uuid() {
-  // Interception and row ids need uniqueness, not secrecy (access is checked by role), so a
-  // per-thread Mersenne Twister seeded from the OS avoids a getrandom() call per id.
-  thread_local boost::uuids::random_generator_mt19937 generator;
-  return boost::uuids::to_string(generator());
+  // Version 7 (RFC 9562): 48 bits of Unix milliseconds first, so ids made close in time sort
+  // close together and database indexes on them grow at one end instead of everywhere. A
+  // per-thread counter in rand_a keeps ids from one thread increasing within a millisecond.
+  // Ids need uniqueness, not secrecy (access is checked by role), so a per-thread Mersenne
+  // Twister seeded from the OS provides the random bits.
+  thread_local std::mt19937_64 random(std::random_device{}());
+  thread_local std::uint64_t last_millis = 0;
+  thread_local std::uint16_t sequence = 0;
+  const auto millis =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  if (millis == last_millis) {
+    sequence = static_cast<std::uint16_t>((sequence + 1) & 0x0FFF);
+  } else {
+    last_millis = millis;
+    sequence = static_cast<std::uint16_t>(random() & 0x07FF);  // room to count up
+  }
+  const std::uint64_t tail = random();
+  std::array<std::uint8_t, 16> bytes{};
+  for (int i = 0; i < 6; ++i) {
+    bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(millis >> (40 - 8 * i));
+  }
+  bytes[6] = static_cast<std::uint8_t>(0x70 | (sequence >> 8));
+  bytes[7] = static_cast<std::uint8_t>(sequence);
+  for (int i = 0; i < 8; ++i) {
+    bytes[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(tail >> (56 - 8 * i));
+  }
+  bytes[8] = static_cast<std::uint8_t>(0x80 | (bytes[8] & 0x3F));  // RFC 4122 variant
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) {
+      out += '-';
+    }
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0x0F];
+  }
+  return out;
 }
 
 std::optional<std::string> parse_uuid(std::string_view text) {

@@ -6,7 +6,7 @@
 
 namespace aibridge::core {
 
-/// A random (version 4) UUID. Thread-safe: each thread has its own generator.
+/// A time-ordered (version 7) UUID. Thread-safe: each thread has its own generator.
 std::string new_uuid();
 
 /// Accepts the canonical 36-character form in either case, 32 hex digits without hyphens,

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/masking.hpp"
+#include "core/threads.hpp"
 
 namespace aibridge::proxy {
 namespace {
@@ -171,6 +172,8 @@ void RequestDumper::flush() {
 }
 
 void RequestDumper::run() {
+  core::name_thread("ab-dumper");
+  core::lower_thread_priority();
   OpenFiles files;
   std::deque<Operation> batch;
   for (;;) {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/threads.hpp"
+
 namespace aibridge::recorder {
 
 Recorder::Recorder(std::unique_ptr<Store> store, const core::RecorderSettings& settings,
@@ -61,6 +63,9 @@ void Recorder::close() {
 }
 
 void Recorder::run() {
+  // Normal priority on purpose: the flush window is a promise (a crash loses at most that much),
+  // and a de-prioritised writer falls seconds behind on a saturated machine.
+  core::name_thread("ab-recorder");
   std::vector<Interception> batch;
   for (;;) {
     bool closing = false;

@@ -1,5 +1,7 @@
 #include "recorder/sqlite.hpp"
 
+#include <sched.h>
+
 #include <sqlite3.h>
 
 namespace aibridge::recorder::sqlite {
@@ -134,6 +136,13 @@ void Database::Closer::operator()(sqlite3* db) const {
 }
 
 Database::Database(const std::string& path, bool create) {
+  // Before SQLite initialises: no global allocation statistics, whose mutex every sqlite3_malloc
+  // would otherwise take (the writer allocates a lot).
+  static const bool kConfigured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)kConfigured;
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -158,6 +167,24 @@ void Database::exec(const std::string& sql) {
 
 std::int64_t Database::changes() const {
   return sqlite3_changes64(db_.get());
+}
+
+void Database::yield_cpu_every(std::chrono::microseconds interval) {
+  // SQLite calls the handler every kSteps virtual machine instructions (~a microsecond of work);
+  // the clock read keeps the actual yields to one per interval.
+  constexpr int kSteps = 100;
+  cpu_yield_ = std::make_unique<CpuYield>(CpuYield{interval, std::chrono::steady_clock::now()});
+  sqlite3_progress_handler(db_.get(), kSteps, &Database::on_progress, cpu_yield_.get());
+}
+
+int Database::on_progress(void* state) {
+  auto& yield = *static_cast<CpuYield*>(state);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - yield.last >= yield.interval) {
+    yield.last = now;
+    sched_yield();
+  }
+  return 0;  // never interrupt the statement
 }
 
 Transaction::Transaction(Database& db) : db_(db) {

@@ -1,6 +1,7 @@
 #pragma once
 // Thin RAII over the SQLite C API: a connection and prepared statements that throw
 // sqlite::Error on failure. Not thread-safe: one Database per thread.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -71,12 +72,21 @@ class Database {
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
   std::int64_t changes() const;
   sqlite3* handle() const { return db_.get(); }
+  /// Calls sched_yield() at most every `interval` while statements run on this connection.
+  void yield_cpu_every(std::chrono::microseconds interval);
 
  private:
   struct Closer {
     void operator()(sqlite3* db) const;
   };
+  struct CpuYield {
+    std::chrono::steady_clock::duration interval;
+    std::chrono::steady_clock::time_point last;
+  };
+  static int on_progress(void* yield);
+
   std::unique_ptr<sqlite3, Closer> db_;
+  std::unique_ptr<CpuYield> cpu_yield_;  // the progress handler's state; null when not yielding
 };
 
 /// BEGIN IMMEDIATE … COMMIT, rolled back when destroyed without commit().

@@ -3,6 +3,7 @@
 // lives on one thread (the recorder's writer, one admin-query worker, or a CLI command).
 // SQLite implements it today; a PostgreSQL store for multi-replica deployments implements the
 // same interface later (SPEC §9).
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <span>
@@ -69,6 +70,10 @@ class Store {
 
 struct StoreOptions {
   std::string synchronous = "normal";  // SQLite: off, normal or full
+  // While a statement runs, give the CPU up this often (0: never). The recorder's writer sets
+  // it: on a machine with few cores, a thread waking to relay bytes would otherwise wait for
+  // the rest of the writer's time slice (milliseconds) rather than microseconds.
+  std::chrono::microseconds yield_cpu_every{0};
 };
 
 /// Opens the store at `location` (a file path = SQLite). `migrate` applies the schema or pending

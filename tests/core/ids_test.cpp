@@ -7,14 +7,18 @@
 namespace aibridge::core {
 namespace {
 
-TEST(Uuid, NewIdsAreCanonicalVersion4AndUnique) {
+TEST(Uuid, NewIdsAreCanonicalVersion7UniqueAndIncreasing) {
   std::set<std::string> seen;
-  for (int i = 0; i < 1000; ++i) {
+  std::string previous;
+  for (int i = 0; i < 5000; ++i) {
     const std::string id = new_uuid();
     ASSERT_EQ(id.size(), 36U);
-    EXPECT_EQ(id[14], '4');
+    EXPECT_EQ(id[14], '7');
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // RFC 4122 variant
     EXPECT_EQ(parse_uuid(id), id);
     EXPECT_TRUE(seen.insert(id).second);
+    EXPECT_GT(id, previous);  // one thread's ids increase (the sequence outruns 4096 per ms rarely)
+    previous = id;
   }
 }
 

@@ -20,7 +20,7 @@ class CliTest : public ::testing::Test {
   TempDir dir_;
 };
 
-const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\n");
+const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\n");
 const std::regex kToken("[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\n");
 
 TEST_F(CliTest, Version) {
