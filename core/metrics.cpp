@@ -73,16 +73,52 @@ Metrics::Metrics()
                                  .Register(*registry)
                                  .Add({}, batch_buckets())) {}
 
-std::string Metrics::model_label(std::string_view model) {
-  std::lock_guard lock(models_mutex_);
-  if (models_.find(model) != models_.end()) {
-    return std::string(model);
+const ModelSeries& Metrics::series(std::string_view provider, std::string_view model) {
+  thread_local std::string key;
+  key.assign(provider).append(1, '\0').append(model);
+  {
+    std::shared_lock lock(series_mutex_);
+    if (const auto found = series_.find(std::string_view(key)); found != series_.end()) {
+      return *found->second;
+    }
   }
-  if (models_.size() >= kMaxModels) {
-    return "other";
+  std::unique_lock lock(series_mutex_);
+  if (const auto found = series_.find(std::string_view(key)); found != series_.end()) {
+    return *found->second;
   }
-  models_.emplace(model);
-  return std::string(model);
+  std::string label(model);
+  if (series_.size() >= kMaxModels) {
+    label = "other";
+    const std::string other = std::string(provider) + '\0' + label;
+    if (const auto found = series_.find(std::string_view(other)); found != series_.end()) {
+      return *found->second;  // not cached under this model: the table must stay bounded
+    }
+    key = other;
+  }
+  auto created = std::make_unique<ModelSeries>(make_series(std::string(provider), label));
+  return *series_.emplace(key, std::move(created)).first->second;
+}
+
+ModelSeries Metrics::make_series(const std::string& provider, const std::string& model) {
+  ModelSeries out;
+  const char* statuses[] = {"completed", "failed", "cancelled"};
+  for (std::size_t i = 0; i < out.interceptions.size(); ++i) {
+    out.interceptions[i] = &interceptions_total.Add(
+        {{"provider", provider}, {"model", model}, {"status", statuses[i]}});
+  }
+  const char* types[] = {"input", "output", "cache_read", "cache_write"};
+  for (std::size_t i = 0; i < out.tokens.size(); ++i) {
+    out.tokens[i] =
+        &tokens_total.Add({{"provider", provider}, {"model", model}, {"type", types[i]}});
+  }
+  out.prompts = &prompts_total.Add({{"provider", provider}, {"model", model}});
+  out.tool_calls[0] =
+      &tool_calls_total.Add({{"provider", provider}, {"model", model}, {"injected", "false"}});
+  out.tool_calls[1] =
+      &tool_calls_total.Add({{"provider", provider}, {"model", model}, {"injected", "true"}});
+  out.duration = &interceptions_duration_seconds.Add({{"provider", provider}},
+                                                     interception_duration_buckets());
+  return out;
 }
 
 std::string Metrics::render() const {

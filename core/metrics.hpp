@@ -1,10 +1,12 @@
 #pragma once
 // The Prometheus series of SPEC §7. Thread-safe: every member may be used from any thread.
+#include <array>
 #include <memory>
 #include <mutex>
-#include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -14,13 +16,26 @@
 
 namespace aibridge::core {
 
+/// The series of one (provider, model), resolved once: counting an interception with them
+/// takes no label maps, hashing or allocation.
+struct ModelSeries {
+  enum Status { kCompleted, kFailed, kCancelled };
+  enum Tokens { kInput, kOutput, kCacheRead, kCacheWrite };
+  std::array<prometheus::Counter*, 3> interceptions{};  // by Status
+  std::array<prometheus::Counter*, 4> tokens{};         // by Tokens
+  prometheus::Counter* prompts = nullptr;
+  std::array<prometheus::Counter*, 2> tool_calls{};  // [injected]
+  prometheus::Histogram* duration = nullptr;         // per provider
+};
+
 class Metrics {
  public:
   Metrics();
 
-  /// The model label comes from request bodies; past kMaxModels distinct values new ones are
-  /// reported as "other" so a client cannot grow the series without bound.
-  std::string model_label(std::string_view model);
+  /// The series of a provider and model, created on first use. The model comes from request
+  /// bodies: past kMaxModels distinct models, new ones share the series of model "other", so a
+  /// client cannot grow the exposition without bound.
+  const ModelSeries& series(std::string_view provider, std::string_view model);
 
   /// Prometheus text exposition format.
   std::string render() const;
@@ -42,8 +57,16 @@ class Metrics {
   static constexpr std::size_t kMaxModels = 500;
 
  private:
-  std::mutex models_mutex_;  // guards models_
-  std::set<std::string, std::less<>> models_;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  ModelSeries make_series(const std::string& provider, const std::string& model);
+
+  std::shared_mutex series_mutex_;  // guards series_ (read-mostly: shared for lookups)
+  std::unordered_map<std::string, std::unique_ptr<ModelSeries>, KeyHash, std::equal_to<>> series_;
 };
 
 /// Buckets of interceptions_duration_seconds (seconds).

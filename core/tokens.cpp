@@ -60,10 +60,13 @@ std::optional<TokenParts> split_token(std::string_view text) {
 }
 
 std::string hash_secret(std::string_view secret) {
+  // Fetched once: OpenSSL 3 would otherwise look the algorithm up (and allocate) on every call.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::string digest(32, '\0');
   unsigned int length = 0;
-  if (EVP_Digest(secret.data(), secret.size(), reinterpret_cast<unsigned char*>(digest.data()),
-                 &length, EVP_sha256(), nullptr) != 1 ||
+  if (kSha256 == nullptr ||
+      EVP_Digest(secret.data(), secret.size(), reinterpret_cast<unsigned char*>(digest.data()),
+                 &length, kSha256, nullptr) != 1 ||
       length != digest.size()) {
     throw std::runtime_error("OpenSSL SHA-256 failed");
   }

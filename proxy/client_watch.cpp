@@ -1,20 +1,20 @@
 #include "proxy/client_watch.hpp"
 
+#include <sys/socket.h>
+
 namespace aibridge::proxy {
 
 ClientWatch::ClientWatch(tcp::socket& client, beast::flat_buffer& buffer, std::size_t max_buffered)
-    : state_(std::make_shared<State>(client, buffer, max_buffered)) {
-  state_->finished.expires_at(net::steady_timer::time_point::max());
-  net::co_spawn(client.get_executor(), watch(state_), net::detached);
-}
+    : state_(std::make_shared<State>(client, buffer, max_buffered)) {}
 
 ClientWatch::~ClientWatch() {
-  // Normally stop() ran; if the exchange ended by an exception, stop reading anyway.
-  if (!state_->done) {
-    state_->abandoned = true;  // the socket and buffer may be gone when the read completes
-    error_code ignored;
-    state_->client.cancel(ignored);
-  }
+  stop();
+}
+
+void ClientWatch::start() {
+  state_->gone = false;
+  state_->upstream = nullptr;
+  arm(state_);
 }
 
 void ClientWatch::cancel_on_disconnect(tcp::socket* upstream) {
@@ -25,40 +25,58 @@ void ClientWatch::cancel_on_disconnect(tcp::socket* upstream) {
   }
 }
 
-net::awaitable<void> ClientWatch::stop() {
-  std::shared_ptr<State> state = state_;
-  state->stopping = true;
-  state->upstream = nullptr;
-  if (!state->done) {
+void ClientWatch::stop() {
+  ++state_->generation;
+  state_->upstream = nullptr;
+  if (state_->waiting) {
+    state_->waiting = false;
     error_code ignored;
-    state->client.cancel(ignored);
-    co_await state->finished.async_wait(net::as_tuple(net::use_awaitable));
+    state_->client.cancel(ignored);  // no other operation is pending on the client socket now
   }
 }
 
-net::awaitable<void> ClientWatch::watch(std::shared_ptr<State> state) {
+void ClientWatch::arm(const std::shared_ptr<State>& state) {
+  state->waiting = true;
+  state->client.async_wait(tcp::socket::wait_read,
+                           [state, generation = state->generation](const error_code& error) {
+                             if (state->generation == generation) {
+                               on_readable(state, error);
+                             }
+                           });
+}
+
+void ClientWatch::on_readable(const std::shared_ptr<State>& watched, const error_code& error) {
+  State& state = *watched;
+  state.waiting = false;
+  if (error) {
+    return;  // cancelled (timeout, shutdown): the session finds out on its own
+  }
   constexpr std::size_t kReadSize = 4096;
-  while (!state->stopping && state->buffer.size() < state->max_buffered) {
-    auto [error, read] = co_await state->client.async_read_some(state->buffer.prepare(kReadSize),
-                                                                net::as_tuple(net::use_awaitable));
-    if (state->abandoned) {
-      co_return;
+  for (;;) {
+    if (state.buffer.size() >= state.max_buffered) {
+      return;  // enough pipelined bytes kept; stop watching rather than buffer without bound
     }
-    state->buffer.commit(read);
-    if (error == net::error::operation_aborted || state->stopping) {
-      break;  // stopped, or the session cancelled the socket (timeout, shutdown)
+    const auto space = state.buffer.prepare(kReadSize);
+    const ssize_t got =
+        ::recv(state.client.native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+    if (got > 0) {
+      state.buffer.commit(static_cast<std::size_t>(got));
+      continue;
     }
-    if (error) {
-      state->gone = true;  // EOF or reset: nobody is waiting for this response any more
-      if (state->upstream != nullptr) {
-        error_code ignored;
-        state->upstream->cancel(ignored);
-      }
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       break;
     }
+    state.gone = true;  // EOF or reset: nobody is waiting for this response any more
+    if (state.upstream != nullptr) {
+      error_code ignored;
+      state.upstream->cancel(ignored);
+    }
+    return;
   }
-  state->done = true;
-  state->finished.cancel();
+  arm(watched);  // still connected (or only pipelining): keep watching
 }
 
 }  // namespace aibridge::proxy

@@ -1,7 +1,11 @@
 #pragma once
-// Notices at once when a client goes away while its response is being produced: a read kept
-// pending on the client socket completes with EOF or an error, and the provider connection is
+// Notices at once when a client goes away while its response is being produced: a readiness
+// wait kept pending on the client socket sees EOF or an error, and the provider connection is
 // cancelled (SPEC §4.3). Bytes a pipelining client sends meanwhile are kept for the next request.
+//
+// One per connection, reused by every exchange: starting and stopping costs no allocation, and
+// waiting for readiness (rather than a pending read) lets stop() return at once, since no read
+// can be in flight when the session reads the socket again.
 #include <memory>
 
 #include "core/net.hpp"
@@ -10,39 +14,48 @@ namespace aibridge::proxy {
 
 class ClientWatch {
  public:
-  /// Starts watching; `buffer` receives pipelined bytes (up to `max_buffered`).
+  /// Pipelined bytes go to `buffer`, up to `max_buffered`.
   ClientWatch(tcp::socket& client, beast::flat_buffer& buffer, std::size_t max_buffered);
   ~ClientWatch();
   ClientWatch(const ClientWatch&) = delete;
   ClientWatch& operator=(const ClientWatch&) = delete;
 
+  void start();
   /// The provider connection to cancel when the client goes away (nullptr: none yet).
   void cancel_on_disconnect(tcp::socket* upstream);
   bool client_gone() const { return state_->gone; }
-  /// Stops watching and waits until the pending read has finished, so the session may read
-  /// the client socket again. No write may be pending on the client socket.
-  net::awaitable<void> stop();
+  /// Stops watching. No other operation may be pending on the client socket.
+  void stop();
 
  private:
   struct State {
     State(tcp::socket& client_in, beast::flat_buffer& buffer_in, std::size_t max_in)
-        : client(client_in),
-          buffer(buffer_in),
-          max_buffered(max_in),
-          finished(client_in.get_executor()) {}
+        : client(client_in), buffer(buffer_in), max_buffered(max_in) {}
     tcp::socket& client;
     beast::flat_buffer& buffer;
     std::size_t max_buffered;
     tcp::socket* upstream = nullptr;
+    std::uint64_t generation = 0;  // bumped by stop(): completions of older waits are stale
+    bool waiting = false;          // a wait of the current generation is queued
     bool gone = false;
-    bool stopping = false;
-    bool abandoned = false;
-    bool done = false;
-    net::steady_timer finished;  // cancelled when the watching coroutine ends
   };
-  static net::awaitable<void> watch(std::shared_ptr<State> state);
+  static void arm(const std::shared_ptr<State>& state);
+  static void on_readable(const std::shared_ptr<State>& watched, const error_code& error);
 
+  // Shared with the pending wait's handler, which may run after the session has ended.
   std::shared_ptr<State> state_;
+};
+
+/// Watches the client for the lifetime of one exchange.
+class ClientWatchScope {
+ public:
+  explicit ClientWatchScope(ClientWatch& watch) : watch_(watch) { watch_.start(); }
+  ~ClientWatchScope() { watch_.stop(); }
+  ClientWatchScope(const ClientWatchScope&) = delete;
+  ClientWatchScope& operator=(const ClientWatchScope&) = delete;
+
+ private:
+  ClientWatch& watch_;
 };
 
 }  // namespace aibridge::proxy

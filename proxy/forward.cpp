@@ -57,7 +57,8 @@ class Exchange {
         log_(log),
         timeouts_(session.config().timeouts),
         metrics_(session.shard().deps.metrics),
-        watch_(session.client(), session.buffer(), session.config().max_header_bytes) {}
+        watch_(session.client_watch()),
+        watching_(watch_) {}
 
   net::awaitable<ForwardResult> run();
 
@@ -66,7 +67,7 @@ class Exchange {
   net::awaitable<void> relay(UpstreamConnection& connection, UpstreamParser& parser);
   net::awaitable<bool> write_piece(http::response_serializer<http::buffer_body>& serializer,
                                    http::response<http::buffer_body>& response,
-                                   std::string_view piece);
+                                   std::string_view piece, bool last);
   void arm_upstream(tcp::socket& socket) {
     if (request_.streaming) {
       session_.watchdog().arm(timeouts_.stream_idle, socket);
@@ -86,7 +87,8 @@ class Exchange {
   ExchangeLog& log_;
   const core::Timeouts& timeouts_;
   core::Metrics& metrics_;
-  ClientWatch watch_;
+  ClientWatch& watch_;
+  ClientWatchScope watching_;
   Clock::time_point blocking_deadline_;
   ForwardResult result_;
 };
@@ -160,7 +162,6 @@ net::awaitable<ForwardResult> Exchange::run() {
     }
     break;
   }
-  co_await watch_.stop();
   co_return result_;
 }
 
@@ -179,7 +180,6 @@ net::awaitable<void> Exchange::fail(ForwardEnding ending, std::string_view kind,
   co_await session_.write_json(
       error_status(error_kind), provider_error_body(request_.provider, error_kind, message),
       request_.client_keep_alive && !session_.shard().draining, log_, request_.interception_id);
-  result_.response_started = true;
 }
 
 net::awaitable<void> Exchange::relay(UpstreamConnection& connection, UpstreamParser& parser) {
@@ -216,16 +216,19 @@ net::awaitable<void> Exchange::relay(UpstreamConnection& connection, UpstreamPar
   tcp::socket& client = session_.client();
   Watchdog& watchdog = session_.watchdog();
   tcp::socket& upstream = connection.stream.socket();
-  watchdog.arm(timeouts_.stream_idle, client);
-  auto [head_error, head_bytes] = co_await http::async_write_header(client, serializer, kTuple);
   log_.status = result_.upstream_status;
-  if (head_error) {
-    result_.ending = ForwardEnding::kClientGone;
-    result_.error = "writing to the client failed: " + head_error.message();
-    log_.close_connection = true;
-    co_return;
+  if (event_stream) {
+    // An event stream's head goes out at once: the first event may be a long way off. Any other
+    // head waits for the body, so that a small response leaves in a single write.
+    watchdog.arm(timeouts_.stream_idle, client);
+    auto [head_error, head_bytes] = co_await http::async_write_header(client, serializer, kTuple);
+    if (head_error) {
+      result_.ending = ForwardEnding::kClientGone;
+      result_.error = "writing to the client failed: " + head_error.message();
+      log_.close_connection = true;
+      co_return;
+    }
   }
-  result_.response_started = true;
 
   std::array<char, kRelayBufferSize> piece;  // lives in the coroutine frame, reused per read
   EventBoundary boundary;
@@ -245,7 +248,7 @@ net::awaitable<void> Exchange::relay(UpstreamConnection& connection, UpstreamPar
       continue;
     }
     const std::string_view bytes(piece.data(), got);
-    if (!co_await write_piece(serializer, response, bytes)) {
+    if (!co_await write_piece(serializer, response, bytes, /*last=*/parser.is_done())) {
       co_return;
     }
     boundary.feed(bytes);
@@ -275,36 +278,34 @@ net::awaitable<void> Exchange::relay(UpstreamConnection& connection, UpstreamPar
                  result_.error);
     if (!event_stream || !response.chunked()) {
       log_.close_connection = true;  // an unterminated body tells the client it is incomplete
+      if (!event_stream) {
+        // The head was held back for the body: send what there is, so the client sees the
+        // provider's status rather than a silent close.
+        co_await write_piece(serializer, response, {}, /*last=*/false);
+      }
       co_return;
     }
     // End the stream the way the provider does, then terminate it cleanly.
     std::string event = boundary.at_boundary() ? "" : "\n\n";
     event += provider_stream_error(request_.provider, result_.error);
-    if (!co_await write_piece(serializer, response, event)) {
+    if (!co_await write_piece(serializer, response, event, /*last=*/false)) {
       co_return;
     }
     log_.bytes += event.size();
   }
 
-  response.body().data = nullptr;
-  response.body().size = 0;
-  response.body().more = false;
-  watchdog.arm(timeouts_.stream_idle, client);
-  auto [end_error, end_bytes] = co_await http::async_write(client, serializer, kTuple);
-  watchdog.disarm();
-  if (end_error && end_error != http::error::need_buffer) {
-    result_.ending = ForwardEnding::kClientGone;
-    result_.error = "writing to the client failed: " + end_error.message();
-    log_.close_connection = true;
+  if (!serializer.is_done()) {
+    co_await write_piece(serializer, response, {}, /*last=*/true);  // the head, or the last chunk
   }
+  watchdog.disarm();
 }
 
 net::awaitable<bool> Exchange::write_piece(http::response_serializer<http::buffer_body>& serializer,
                                            http::response<http::buffer_body>& response,
-                                           std::string_view piece) {
+                                           std::string_view piece, bool last) {
   response.body().data = const_cast<char*>(piece.data());  // NOLINT: Beast's body is mutable-typed
   response.body().size = piece.size();
-  response.body().more = true;
+  response.body().more = !last;
   session_.watchdog().arm(timeouts_.stream_idle, session_.client());
   auto [error, written] = co_await http::async_write(session_.client(), serializer, kTuple);
   if (!error || error == http::error::need_buffer) {

@@ -42,9 +42,8 @@ enum class ForwardEnding {
 
 struct ForwardResult {
   ForwardEnding ending = ForwardEnding::kCompleted;
-  unsigned upstream_status = 0;   // 0 when no response arrived
-  bool response_started = false;  // some response bytes reached the client
-  std::string error;              // what went wrong, for logs and records
+  unsigned upstream_status = 0;  // 0 when no response arrived
+  std::string error;             // what went wrong, for logs and records
 };
 
 net::awaitable<ForwardResult> forward(Session& session, const ForwardRequest& request,

@@ -142,41 +142,31 @@ recorder::Interception InterceptionRecording::finish(const ForwardResult& result
 
 void count_interception(core::Metrics& metrics, const recorder::Interception& record,
                         std::string_view status, double seconds) {
-  const std::string model = metrics.model_label(record.model);
-  metrics.interceptions_total
-      .Add({{"provider", record.provider}, {"model", model}, {"status", std::string(status)}})
-      .Increment();
-  metrics.interceptions_duration_seconds
-      .Add({{"provider", record.provider}}, core::interception_duration_buckets())
-      .Observe(seconds);
-  std::int64_t input = 0, output = 0, cache_read = 0, cache_write = 0;
+  const core::ModelSeries& series = metrics.series(record.provider, record.model);
+  const auto index = status == "completed"   ? core::ModelSeries::kCompleted
+                     : status == "cancelled" ? core::ModelSeries::kCancelled
+                                             : core::ModelSeries::kFailed;
+  series.interceptions[index]->Increment();
+  series.duration->Observe(seconds);
+  std::array<std::int64_t, 4> tokens{};
   for (const recorder::TokenUsage& usage : record.token_usages) {
-    input += usage.input_tokens;
-    output += usage.output_tokens;
-    cache_read += usage.cache_read_input_tokens;
-    cache_write += usage.cache_write_input_tokens;
+    tokens[core::ModelSeries::kInput] += usage.input_tokens;
+    tokens[core::ModelSeries::kOutput] += usage.output_tokens;
+    tokens[core::ModelSeries::kCacheRead] += usage.cache_read_input_tokens;
+    tokens[core::ModelSeries::kCacheWrite] += usage.cache_write_input_tokens;
   }
-  const std::pair<const char*, std::int64_t> tokens[] = {{"input", input},
-                                                         {"output", output},
-                                                         {"cache_read", cache_read},
-                                                         {"cache_write", cache_write}};
-  for (const auto& [type, count] : tokens) {
-    if (count > 0) {
-      metrics.tokens_total.Add({{"provider", record.provider}, {"model", model}, {"type", type}})
-          .Increment(static_cast<double>(count));
+  for (std::size_t type = 0; type < tokens.size(); ++type) {
+    if (tokens[type] > 0) {
+      series.tokens[type]->Increment(static_cast<double>(tokens[type]));
     }
   }
   for (const recorder::UserPrompt& prompt : record.user_prompts) {
     if (!prompt.prompt.empty()) {
-      metrics.prompts_total.Add({{"provider", record.provider}, {"model", model}}).Increment();
+      series.prompts->Increment();
     }
   }
   for (const recorder::ToolUsage& tool : record.tool_usages) {
-    metrics.tool_calls_total
-        .Add({{"provider", record.provider},
-              {"model", model},
-              {"injected", tool.injected ? "true" : "false"}})
-        .Increment();
+    series.tool_calls[tool.injected ? 1 : 0]->Increment();
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/threads.hpp"
 #include "proxy/session.hpp"
 
 #include <sys/socket.h>
@@ -104,11 +105,15 @@ void Server::run() {
   for (auto& shard : shards_) {
     net::co_spawn(shard->io, accept_loop(*shard), net::detached);
     net::co_spawn(shard->io, shard->upstream.sweep_idle(), net::detached);
+    net::co_spawn(shard->io, shard->ticker.run(), net::detached);
   }
   std::vector<std::thread> threads;
   threads.reserve(shards_.size());
   for (auto& shard : shards_) {
-    threads.emplace_back([&io = shard->io] { io.run(); });
+    threads.emplace_back([&io = shard->io, index = threads.size()] {
+      core::name_thread(("ab-net-" + std::to_string(index)).c_str());
+      io.run();
+    });
   }
 
   std::function<void(const error_code&, int)> on_signal = [&](const error_code& error, int signal) {

@@ -23,7 +23,10 @@ bool is_admin_route(RouteKind kind) {
 }  // namespace
 
 Session::Session(Shard& shard, tcp::socket socket)
-    : shard_(shard), socket_(std::move(socket)), watchdog_(socket_.get_executor()) {
+    : shard_(shard),
+      socket_(std::move(socket)),
+      watchdog_(shard.ticker),
+      client_watch_(socket_, buffer_, shard.deps.config.max_header_bytes) {
   shard_.sessions.insert(this);
   shard_.session_count.fetch_add(1, std::memory_order_relaxed);
 }

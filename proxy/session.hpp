@@ -6,6 +6,7 @@
 
 #include "core/net.hpp"
 #include "proxy/admin_service.hpp"
+#include "proxy/client_watch.hpp"
 #include "proxy/routing.hpp"
 #include "proxy/shard.hpp"
 #include "proxy/watchdog.hpp"
@@ -42,6 +43,7 @@ class Session {
   tcp::socket& client() { return socket_; }
   beast::flat_buffer& buffer() { return buffer_; }
   Watchdog& watchdog() { return watchdog_; }
+  ClientWatch& client_watch() { return client_watch_; }
   bool aborted() const { return aborted_; }
   /// The provider connection the current exchange waits on (cancelled by abort()), or nullptr.
   void set_upstream(tcp::socket* upstream) { upstream_ = upstream; }
@@ -65,6 +67,7 @@ class Session {
   tcp::socket socket_;
   beast::flat_buffer buffer_;
   Watchdog watchdog_;
+  ClientWatch client_watch_;  // after socket_ and buffer_, which it uses
   tcp::socket* upstream_ = nullptr;
   State state_ = State::kBusy;
   bool aborted_ = false;

@@ -13,6 +13,7 @@
 #include "proxy/request_dump.hpp"
 #include "proxy/upstream/client.hpp"
 #include "proxy/upstream/origin.hpp"
+#include "proxy/watchdog.hpp"
 #include "recorder/recorder.hpp"
 #include "recorder/store_pool.hpp"
 
@@ -41,14 +42,29 @@ struct ServerDeps {
   }
 };
 
+/// An io_context whose pending work can be destroyed before its owner's other members are.
+struct ShardContext : net::io_context {
+  ShardContext() : net::io_context(1) {}
+  using net::io_context::shutdown;
+};
+
 struct Shard {
   explicit Shard(const ServerDeps& deps_in)
-      : deps(deps_in), acceptor(io), upstream(io, deps_in.upstream_tls, deps_in.config.timeouts) {}
+      : deps(deps_in),
+        acceptor(io),
+        upstream(io, deps_in.upstream_tls, deps_in.config.timeouts),
+        ticker(io) {}
+  // Suspended sessions still hold references into the shard (sessions, ticker, upstream); they
+  // must be destroyed while those members exist.
+  ~Shard() { io.shutdown(); }
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
 
   const ServerDeps& deps;
-  net::io_context io{1};
+  ShardContext io;
   tcp::acceptor acceptor;
   UpstreamClient upstream;
+  WatchdogTicker ticker;                      // every connection's timeouts
   bool draining = false;                      // set on this shard's thread at shutdown
   std::unordered_set<Session*> sessions;      // live connections, for drain and abort
   std::atomic<std::size_t> session_count{0};  // read by the control thread

@@ -2,50 +2,59 @@
 
 namespace aibridge::proxy {
 
-Watchdog::Watchdog(const net::any_io_executor& executor)
-    : state_(std::make_shared<State>(executor)) {
-  state_->timer.expires_at(Clock::time_point::max());
-  net::co_spawn(executor, sleep(state_), net::detached);
+Watchdog::Watchdog(WatchdogTicker& ticker) : ticker_(ticker) {
+  ticker_.add(*this);
 }
 
 Watchdog::~Watchdog() {
-  state_->stopped = true;
-  state_->target = nullptr;
-  state_->timer.cancel();
+  ticker_.remove(*this);
 }
 
-void Watchdog::set(Clock::time_point deadline, void* target, Canceller cancel) {
-  State& state = *state_;
-  state.deadline = deadline;
-  state.target = target;
-  state.cancel = cancel;
-  state.expired = false;
-  if (state.deadline < state.timer.expiry()) {
-    state.timer.expires_at(state.deadline);  // wakes the sleeper, which re-reads the deadline
+void Watchdog::check(Clock::time_point now) {
+  if (target_ != nullptr && now >= deadline_) {
+    expired_ = true;
+    void* target = target_;
+    target_ = nullptr;
+    cancel_(target);
   }
 }
 
-void Watchdog::disarm() {
-  state_->deadline = Clock::time_point::max();
-  state_->target = nullptr;
+void WatchdogTicker::add(Watchdog& watchdog) {
+  watchdog.next_ = head_;
+  if (head_ != nullptr) {
+    head_->previous_ = &watchdog;
+  }
+  head_ = &watchdog;
 }
 
-bool Watchdog::expired() const {
-  return state_->expired;
+void WatchdogTicker::remove(Watchdog& watchdog) {
+  if (cursor_ == &watchdog) {
+    cursor_ = watchdog.next_;
+  }
+  if (watchdog.previous_ != nullptr) {
+    watchdog.previous_->next_ = watchdog.next_;
+  } else {
+    head_ = watchdog.next_;
+  }
+  if (watchdog.next_ != nullptr) {
+    watchdog.next_->previous_ = watchdog.previous_;
+  }
 }
 
-net::awaitable<void> Watchdog::sleep(std::shared_ptr<State> state) {
-  while (!state->stopped) {
-    state->timer.expires_at(state->deadline);
-    co_await state->timer.async_wait(net::as_tuple(net::use_awaitable));
-    if (state->stopped) {
-      break;
+net::awaitable<void> WatchdogTicker::run() {
+  for (;;) {
+    timer_.expires_after(kTick);
+    auto [error] = co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
+    if (error) {
+      co_return;
     }
-    if (Clock::now() >= state->deadline && state->target != nullptr) {
-      state->expired = true;
-      state->cancel(state->target);
-      state->deadline = Clock::time_point::max();
-      state->target = nullptr;
+    const auto now = Watchdog::Clock::now();
+    // Cancelling only queues completions, so no watchdog is destroyed during the walk; the
+    // cursor keeps the walk safe anyway.
+    for (cursor_ = head_; cursor_ != nullptr;) {
+      Watchdog* current = cursor_;
+      cursor_ = current->next_;
+      current->check(now);
     }
   }
 }

@@ -1,9 +1,8 @@
 #pragma once
-// Per-connection timeouts without a timer syscall per I/O operation: arm() only stores a
-// deadline; one sleeping coroutine per connection wakes when the earliest deadline may have
-// passed and cancels whatever the connection is waiting on.
+// Per-connection timeouts without a timer per connection: arm() only stores a deadline and the
+// thing to cancel; one ticker per shard wakes every kTick and cancels whatever has expired.
+// Timeouts therefore fire up to one tick late, and arming costs no system call.
 #include <chrono>
-#include <memory>
 
 #include "core/net.hpp"
 
@@ -17,11 +16,14 @@ inline void cancel_io(tcp::resolver& resolver) {
   resolver.cancel();
 }
 
+class WatchdogTicker;
+
+/// Lives on its shard's thread (not thread-safe), registered with the shard's ticker.
 class Watchdog {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit Watchdog(const net::any_io_executor& executor);
+  explicit Watchdog(WatchdogTicker& ticker);
   ~Watchdog();
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
@@ -34,29 +36,46 @@ class Watchdog {
   }
   template <class Target>
   void arm_until(Clock::time_point deadline, Target& target) {
-    set(deadline, &target, [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); });
+    deadline_ = deadline;
+    target_ = &target;
+    cancel_ = [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); };
+    expired_ = false;
   }
-  void disarm();
+  void disarm() { target_ = nullptr; }
   /// True when the watchdog fired since the last arm().
-  bool expired() const;
+  bool expired() const { return expired_; }
 
  private:
+  friend class WatchdogTicker;
   using Canceller = void (*)(void*);
-  void set(Clock::time_point deadline, void* target, Canceller cancel);
+  void check(Clock::time_point now);
 
-  // Shared with the sleeping coroutine, which may outlive the Watchdog by one wake-up.
-  struct State {
-    explicit State(const net::any_io_executor& executor) : timer(executor) {}
-    net::steady_timer timer;
-    Clock::time_point deadline = Clock::time_point::max();
-    void* target = nullptr;
-    Canceller cancel = nullptr;
-    bool expired = false;
-    bool stopped = false;
-  };
-  static net::awaitable<void> sleep(std::shared_ptr<State> state);
+  WatchdogTicker& ticker_;
+  Watchdog* previous_ = nullptr;  // the ticker's intrusive list
+  Watchdog* next_ = nullptr;
+  Clock::time_point deadline_{};
+  void* target_ = nullptr;  // nullptr: disarmed
+  Canceller cancel_ = nullptr;
+  bool expired_ = false;
+};
 
-  std::shared_ptr<State> state_;
+/// Checks every watchdog of a shard each tick. One per shard, on its thread.
+class WatchdogTicker {
+ public:
+  static constexpr std::chrono::milliseconds kTick{50};
+
+  explicit WatchdogTicker(net::io_context& io) : timer_(io) {}
+  /// Ticks until the shard's event loop stops.
+  net::awaitable<void> run();
+
+ private:
+  friend class Watchdog;
+  void add(Watchdog& watchdog);
+  void remove(Watchdog& watchdog);
+
+  net::steady_timer timer_;
+  Watchdog* head_ = nullptr;
+  Watchdog* cursor_ = nullptr;  // the next one to check while a tick walks the list
 };
 
 }  // namespace aibridge::proxy

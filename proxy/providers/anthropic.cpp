@@ -149,13 +149,9 @@ class AnthropicExtractor final : public Extractor {
     if (root->at_pointer("/content").get_array().get(content) != simdjson::SUCCESS) {
       return;
     }
-    // Tool inputs are recorded as the JSON text received, so find their raw spans.
-    std::vector<JsonSpan> raw_blocks;
-    for (const JsonMember& member : object_members(body)) {
-      if (member.key == "content") {
-        raw_blocks = array_elements(body, member.value_begin);
-      }
-    }
+    // Tool inputs are recorded as the JSON text received: their raw spans are found on the
+    // first tool block (most responses have none).
+    std::optional<std::vector<JsonSpan>> raw_blocks;
     std::size_t position = 0;
     for (element block : content) {
       const std::string_view type = json::string(block, "/type").value_or("");
@@ -166,7 +162,15 @@ class AnthropicExtractor final : public Extractor {
         tool.provider_response_id = usage.id;
         tool.tool = json::string_or_empty(block, "/name");
         tool.tool_call_id = json::string_or_empty(block, "/id");
-        tool.input = raw_input(body, raw_blocks, position).value_or(minified_input(block));
+        if (!raw_blocks) {
+          raw_blocks.emplace();
+          for (const JsonMember& member : object_members(body)) {
+            if (member.key == "content") {
+              *raw_blocks = array_elements(body, member.value_begin);
+            }
+          }
+        }
+        tool.input = raw_input(body, *raw_blocks, position).value_or(minified_input(block));
         tool.metadata = tool_metadata(type);
         out_.tool_usages.push_back(std::move(tool));
       }

@@ -39,10 +39,11 @@ net::awaitable<UpstreamClient::Result> UpstreamClient::acquire(const Origin& ori
     auto found = idle_.find(origin.key());
     if (found != idle_.end()) {
       auto& pool = found->second;
+      const auto recent = Watchdog::Clock::now() - kTrustedIdle;
       while (!pool.empty()) {
         std::unique_ptr<UpstreamConnection> connection = std::move(pool.back());
         pool.pop_back();
-        if (still_open(connection->stream.socket())) {
+        if (connection->idle_since > recent || still_open(connection->stream.socket())) {
           connection->reused = true;
           co_return connection;
         }

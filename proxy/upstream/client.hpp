@@ -39,6 +39,9 @@ class UpstreamClient {
   using Result = std::variant<std::unique_ptr<UpstreamConnection>, ConnectError>;
   static constexpr std::size_t kMaxIdlePerOrigin = 256;
   static constexpr std::chrono::seconds kIdleLifetime{30};
+  // A connection idle for less than this is taken without probing it (a system call): no
+  // provider closes keep-alive connections that fast, and if one did, the request is retried.
+  static constexpr std::chrono::seconds kTrustedIdle{1};
 
   UpstreamClient(net::io_context& io, ssl::context& tls, const core::Timeouts& timeouts)
       : io_(io), tls_(tls), timeouts_(timeouts) {}
