@@ -22,8 +22,6 @@ namespace {
 constexpr std::size_t kStoreThreads = 2;
 constexpr std::chrono::minutes kRetentionInterval{1};
 constexpr std::chrono::seconds kTokenUseInterval{30};
-// The writer lets waiting network threads run at least this often (see StoreOptions).
-constexpr std::chrono::microseconds kWriterYieldInterval{25};
 
 proxy::Origin provider_origin(const std::string& base_url, std::string_view key) {
   auto origin = proxy::parse_origin(base_url);
@@ -80,9 +78,7 @@ int serve(const core::Config& config) {
     recorder::StorePool stores(config.database, store_options, kStoreThreads);
     core::Metrics metrics;
     proxy::Authenticator authenticator(stores);
-    recorder::StoreOptions writer_options = store_options;
-    writer_options.yield_cpu_every = kWriterYieldInterval;
-    recorder::Recorder recorder(recorder::open_store(config.database, writer_options, false),
+    recorder::Recorder recorder(recorder::open_store(config.database, store_options, false),
                                 config.recorder, metrics);
     recorder.every(kRetentionInterval,
                    [retention = config.retention](recorder::Store& writer_store) {

@@ -201,6 +201,11 @@ net::awaitable<void> Session::dispatch(const Route& route, StringRequest& reques
       co_return;
     }
     case RouteKind::kBridge:
+      if (shard_.deps.recorder.congested()) {
+        co_await hold_back_for_recorder();
+      }
+      co_await serve_provider_route(*this, route, request, log);
+      co_return;
     case RouteKind::kPassthrough:
       co_await serve_provider_route(*this, route, request, log);
       co_return;
@@ -209,6 +214,15 @@ net::awaitable<void> Session::dispatch(const Route& route, StringRequest& reques
   }
   if (is_admin_route(route.kind)) {
     co_await serve_admin(route, request, log);
+  }
+}
+
+net::awaitable<void> Session::hold_back_for_recorder() {
+  constexpr auto kPoll = std::chrono::milliseconds(1);
+  net::steady_timer pause(socket_.get_executor());
+  while (shard_.deps.recorder.congested() && !shard_.draining && !aborted_) {
+    pause.expires_after(kPoll);
+    co_await pause.async_wait(kTuple);
   }
 }
 

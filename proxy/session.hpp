@@ -60,6 +60,8 @@ class Session {
   net::awaitable<bool> read_request(http::request_parser<http::string_body>& parser,
                                     ExchangeLog& log);
   net::awaitable<void> dispatch(const Route& route, StringRequest& request, ExchangeLog& log);
+  /// Waits while the recorder is congested: a bridged request would add to its backlog.
+  net::awaitable<void> hold_back_for_recorder();
   net::awaitable<void> serve_admin(const Route& route, StringRequest& request, ExchangeLog& log);
   void log_access(const ExchangeLog& log, std::chrono::steady_clock::time_point started) const;
 

@@ -4,7 +4,7 @@
 namespace aibridge::recorder {
 
 /// The schema version this binary writes: the number of "-- @version" sections in schema.sql.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 /// Applies the sections of schema.sql above the database's version (all of them to an empty
 /// database) in one transaction. Throws when the database was written by a newer binary.

@@ -26,6 +26,14 @@ bool Recorder::submit(Interception&& record) {
   }
   pending_.push_back(std::move(record));
   ++submitted_;
+  if (submitted_ - settled_ >= congestion_threshold() &&
+      !congested_.load(std::memory_order_relaxed)) {
+    congested_.store(true, std::memory_order_relaxed);
+    spdlog::warn(
+        "recorder: {} interceptions not yet written; holding new requests back until the "
+        "writer catches up",
+        submitted_ - settled_);
+  }
   const std::size_t depth = pending_.size();
   metrics_.recorder_queue_depth.Set(static_cast<double>(depth));
   lock.unlock();
@@ -33,6 +41,13 @@ bool Recorder::submit(Interception&& record) {
     wake_writer_.notify_one();  // a full batch need not wait for the flush interval
   }
   return true;
+}
+
+std::uint64_t Recorder::congestion_threshold() const {
+  // Four batches: about a tenth of a second of the writer's work. A small queue (tests) gets
+  // half of its capacity.
+  return std::max<std::uint64_t>(1,
+                                 std::min(settings_.batch_size * 4, settings_.queue_capacity / 2));
 }
 
 void Recorder::every(std::chrono::milliseconds interval, Task task) {
@@ -66,6 +81,12 @@ void Recorder::run() {
   // Normal priority on purpose: the flush window is a promise (a crash loses at most that much),
   // and a de-prioritised writer falls seconds behind on a saturated machine.
   core::name_thread("ab-recorder");
+  // While writing takes under half the time, the writer yields the CPU often, so relay threads
+  // never wait long behind it; past that the machine is saturated and yielding would starve the
+  // writer until its queue overflows, so it writes at full speed until it has caught up.
+  bool yielding = true;
+  store_->yield_cpu_every(kYieldInterval);
+  auto cycle_began = std::chrono::steady_clock::now();
   std::vector<Interception> batch;
   for (;;) {
     bool closing = false;
@@ -81,12 +102,23 @@ void Recorder::run() {
       taken_through = submitted_;
       metrics_.recorder_queue_depth.Set(0);
     }
+    const auto writing_began = std::chrono::steady_clock::now();
     write(batch);
     batch.clear();
     run_due_tasks(closing);
+    const auto now = std::chrono::steady_clock::now();
+    const bool keeping_up = (now - writing_began) * 2 < now - cycle_began;
+    cycle_began = now;
+    if (keeping_up != yielding) {
+      yielding = keeping_up;
+      store_->yield_cpu_every(yielding ? kYieldInterval : std::chrono::microseconds{0});
+    }
     {
       std::lock_guard lock(mutex_);
       settled_ = taken_through;
+      if (submitted_ - settled_ < congestion_threshold() / 4) {
+        congested_.store(false, std::memory_order_relaxed);
+      }
     }
     written_.notify_all();
     if (closing) {

@@ -5,6 +5,7 @@
 // new record and counts it (recorder_dropped_total) with an error log; close() writes everything
 // still queued. The writer also runs periodic housekeeping (retention) between batches, so the
 // store has a single writer.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -24,6 +25,8 @@ namespace aibridge::recorder {
 class Recorder {
  public:
   using Task = std::function<void(Store&)>;
+  /// How often the writer gives the CPU up while it keeps up easily (Store::yield_cpu_every).
+  static constexpr std::chrono::microseconds kYieldInterval{25};
 
   /// Takes the store (used only by the writer thread from now on) and starts the writer.
   Recorder(std::unique_ptr<Store> store, const core::RecorderSettings& settings,
@@ -34,6 +37,11 @@ class Recorder {
 
   /// Thread-safe, never blocks on the store. False when the record was dropped.
   bool submit(Interception&& record);
+
+  /// True while the writer is several batches behind (the machine is saturated). Network
+  /// threads then hold new requests back until it has caught up, so that overload shows up as
+  /// latency rather than as lost records or a longer crash-loss window. Lock-free.
+  bool congested() const { return congested_.load(std::memory_order_relaxed); }
 
   /// Runs `task` on the writer thread every `interval` (between batches). Call before traffic.
   void every(std::chrono::milliseconds interval, Task task);
@@ -55,6 +63,7 @@ class Recorder {
   void write(std::vector<Interception>& batch);
   void run_due_tasks(bool all);
   void count_drop(std::size_t count, const char* why);
+  std::uint64_t congestion_threshold() const;
 
   std::unique_ptr<Store> store_;  // writer thread only
   const core::RecorderSettings settings_;
@@ -71,6 +80,7 @@ class Recorder {
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_drop_log_{};
   std::uint64_t drops_since_log_ = 0;
+  std::atomic<bool> congested_{false};  // set by submit(), cleared by the writer
 
   std::thread writer_;  // last: started once everything above exists
 };

@@ -173,6 +173,11 @@ void Database::yield_cpu_every(std::chrono::microseconds interval) {
   // SQLite calls the handler every kSteps virtual machine instructions (~a microsecond of work);
   // the clock read keeps the actual yields to one per interval.
   constexpr int kSteps = 100;
+  if (interval.count() <= 0) {
+    sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
+    cpu_yield_.reset();
+    return;
+  }
   cpu_yield_ = std::make_unique<CpuYield>(CpuYield{interval, std::chrono::steady_clock::now()});
   sqlite3_progress_handler(db_.get(), kSteps, &Database::on_progress, cpu_yield_.get());
 }

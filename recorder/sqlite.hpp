@@ -72,7 +72,8 @@ class Database {
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
   std::int64_t changes() const;
   sqlite3* handle() const { return db_.get(); }
-  /// Calls sched_yield() at most every `interval` while statements run on this connection.
+  /// Calls sched_yield() about every `interval` while statements run on this connection
+  /// (zero: never).
   void yield_cpu_every(std::chrono::microseconds interval);
 
  private:

@@ -51,9 +51,6 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options, b
   // Statement journals (every insert that fires the count triggers needs one) stay in memory;
   // on a temp file they cost ten page writes per recorded interception.
   db_.exec("PRAGMA temp_store = MEMORY");
-  if (options.yield_cpu_every.count() > 0) {
-    db_.yield_cpu_every(options.yield_cpu_every);
-  }
   if (migrate) {
     recorder::migrate(db_);
   }

@@ -25,6 +25,9 @@ class SqliteStore final : public Store {
   void put_setting(std::string_view key, std::string_view value) override;
 
   void write_interceptions(std::span<const Interception> batch) override;
+  void yield_cpu_every(std::chrono::microseconds interval) override {
+    db_.yield_cpu_every(interval);
+  }
   std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) override;
 
   std::optional<ListPosition> interception_position(
@@ -39,6 +42,8 @@ class SqliteStore final : public Store {
   std::optional<User> find_user(std::string_view sql, std::string_view key);
   void load_children(std::vector<ListedInterception>& rows);
   std::int64_t count_interceptions(const InterceptionFilter& filter);
+  /// Adds the batch's ended interceptions to the count tables (schema version 3).
+  void add_to_counts(std::span<const Interception> batch);
 
   sqlite::Database db_;
   // Prepared statements for the writer's hot path (one slot per statement).
@@ -47,6 +52,8 @@ class SqliteStore final : public Store {
   std::optional<sqlite::Statement> insert_user_prompt_;
   std::optional<sqlite::Statement> insert_tool_usage_;
   std::optional<sqlite::Statement> insert_model_thought_;
+  std::optional<sqlite::Statement> add_hourly_count_;
+  std::optional<sqlite::Statement> add_count_;
   std::optional<sqlite::Statement> find_token_;
   std::optional<sqlite::Statement> touch_token_;
 };

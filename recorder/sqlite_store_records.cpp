@@ -1,7 +1,29 @@
 // SqliteStore: writing interceptions and deleting expired ones.
+#include <map>
+#include <tuple>
+
 #include "recorder/sqlite_store.hpp"
 
 namespace aibridge::recorder {
+namespace {
+
+constexpr std::int64_t kMicrosPerHour = 3'600'000'000;
+
+// How many ended interceptions a batch adds per (hour, initiator, provider, model).
+using CountKey = std::tuple<std::int64_t, std::string_view, std::string_view, std::string_view>;
+
+std::map<CountKey, std::int64_t> count_batch(std::span<const Interception> batch) {
+  std::map<CountKey, std::int64_t> counts;
+  for (const Interception& record : batch) {
+    if (record.ended_at) {
+      ++counts[{record.started_at / kMicrosPerHour, record.initiator_id, record.provider,
+                record.model}];
+    }
+  }
+  return counts;
+}
+
+}  // namespace
 
 void SqliteStore::write_interceptions(std::span<const Interception> batch) {
   sqlite::Transaction transaction(db_);
@@ -84,7 +106,26 @@ void SqliteStore::write_interceptions(std::span<const Interception> batch) {
       statement.run();
     }
   }
+  add_to_counts(batch);
   transaction.commit();
+}
+
+void SqliteStore::add_to_counts(std::span<const Interception> batch) {
+  auto& hourly =
+      cached(add_hourly_count_,
+             "INSERT INTO aibridge_interception_hourly_counts VALUES (?, ?, ?, ?, ?) "
+             "ON CONFLICT DO UPDATE SET interceptions = interceptions + excluded.interceptions");
+  auto& total =
+      cached(add_count_,
+             "INSERT INTO aibridge_interception_counts VALUES (?, ?, ?, ?) "
+             "ON CONFLICT DO UPDATE SET interceptions = interceptions + excluded.interceptions");
+  for (const auto& [key, count] : count_batch(batch)) {
+    const auto& [hour, initiator, provider, model] = key;
+    hourly.reset().bind(1, hour).bind(2, initiator).bind(3, provider).bind(4, model).bind(5, count);
+    hourly.run();
+    total.reset().bind(1, initiator).bind(2, provider).bind(3, model).bind(4, count);
+    total.run();
+  }
 }
 
 std::size_t SqliteStore::delete_interceptions_before(UnixMicros cutoff, std::size_t limit) {

@@ -51,6 +51,10 @@ class Store {
   // Records.
   /// Writes every interception with its children in one transaction.
   virtual void write_interceptions(std::span<const Interception> batch) = 0;
+  /// While writing, give the CPU up at least every `interval` (zero: never). On a machine with
+  /// few cores a network thread waking to relay bytes would otherwise wait out the writer's
+  /// time slice: milliseconds instead of microseconds.
+  virtual void yield_cpu_every(std::chrono::microseconds interval) = 0;
   /// Deletes at most `limit` ended interceptions started before `cutoff`, with their children;
   /// returns how many interceptions it deleted.
   virtual std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) = 0;
@@ -70,10 +74,6 @@ class Store {
 
 struct StoreOptions {
   std::string synchronous = "normal";  // SQLite: off, normal or full
-  // While a statement runs, give the CPU up this often (0: never). The recorder's writer sets
-  // it: on a machine with few cores, a thread waking to relay bytes would otherwise wait for
-  // the rest of the writer's time slice (milliseconds) rather than microseconds.
-  std::chrono::microseconds yield_cpu_every{0};
 };
 
 /// Opens the store at `location` (a file path = SQLite). `migrate` applies the schema or pending

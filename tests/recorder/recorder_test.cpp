@@ -32,7 +32,7 @@ Interception record(UnixMicros started_at = core::now_micros()) {
 class CountingStore final : public Store {
  public:
   CountingStore(std::unique_ptr<Store> inner, std::chrono::milliseconds delay)
-      : inner_(std::move(inner)), delay_(delay) {}
+      : delay_ms(static_cast<int>(delay.count())), inner_(std::move(inner)) {}
   bool has_users() override { return inner_->has_users(); }
   void insert_user(const User& user) override { inner_->insert_user(user); }
   std::vector<User> list_users() override { return inner_->list_users(); }
@@ -62,9 +62,13 @@ class CountingStore final : public Store {
     inner_->put_setting(key, value);
   }
   void write_interceptions(std::span<const Interception> batch) override {
-    std::this_thread::sleep_for(delay_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
     ++batches;
     inner_->write_interceptions(batch);
+  }
+  void yield_cpu_every(std::chrono::microseconds interval) override {
+    yield_interval_micros = interval.count();
+    inner_->yield_cpu_every(interval);
   }
   std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) override {
     return inner_->delete_interceptions_before(cutoff, limit);
@@ -79,10 +83,11 @@ class CountingStore final : public Store {
   void ping() override { inner_->ping(); }
 
   std::atomic<int> batches{0};
+  std::atomic<int> delay_ms;
+  std::atomic<std::int64_t> yield_interval_micros{-1};  // -1: never set
 
  private:
   std::unique_ptr<Store> inner_;
-  std::chrono::milliseconds delay_;
 };
 
 class RecorderTest : public ::testing::Test {
@@ -167,6 +172,48 @@ TEST_F(RecorderTest, AFullQueueDropsVisiblyAndNeverBlocks) {
   EXPECT_LT(accepted, 200);
   EXPECT_EQ(metrics_.recorder_dropped_total.Value(), 200 - accepted);
   EXPECT_EQ(rows(), accepted);
+}
+
+TEST_F(RecorderTest, YieldsTheCpuOnlyWhileItKeepsUpEasily) {
+  core::RecorderSettings settings;
+  settings.flush_interval = 20ms;
+  auto recorder = make(settings);
+  const auto wait_for_interval = [&](std::int64_t expected) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (store_->yield_interval_micros.load() != expected &&
+           std::chrono::steady_clock::now() < deadline) {
+      recorder->submit(record());
+      std::this_thread::sleep_for(5ms);
+    }
+    return store_->yield_interval_micros.load();
+  };
+  EXPECT_EQ(wait_for_interval(Recorder::kYieldInterval.count()), Recorder::kYieldInterval.count());
+  store_->delay_ms = 60;  // writing now takes most of every cycle: a saturated machine
+  EXPECT_EQ(wait_for_interval(0), 0);
+  store_->delay_ms = 0;
+  EXPECT_EQ(wait_for_interval(Recorder::kYieldInterval.count()), Recorder::kYieldInterval.count());
+  recorder->close();
+  EXPECT_EQ(metrics_.recorder_dropped_total.Value(), 0);
+}
+
+TEST_F(RecorderTest, ABacklogOfSeveralBatchesSignalsCongestionUntilWritten) {
+  core::RecorderSettings settings;
+  settings.batch_size = 10;
+  settings.queue_capacity = 1000;
+  settings.flush_interval = 10ms;
+  auto recorder = make(settings, 50ms);
+  for (int i = 0; i < 39; ++i) {
+    recorder->submit(record());
+  }
+  EXPECT_FALSE(recorder->congested());  // under four batches behind
+  for (int i = 0; i < 100; ++i) {
+    recorder->submit(record());
+  }
+  EXPECT_TRUE(recorder->congested());
+  recorder->flush();
+  EXPECT_FALSE(recorder->congested());
+  EXPECT_EQ(rows(), 139);
+  EXPECT_EQ(metrics_.recorder_dropped_total.Value(), 0);
 }
 
 TEST_F(RecorderTest, ABadRecordDoesNotTakeItsBatchWithIt) {
