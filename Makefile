@@ -49,3 +49,18 @@ fuzz:
 	  $$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus/$$(basename $$target) \
 	    2>&1 | tail -n 4 || exit 1; \
 	done
+
+# Benchmarks (SPEC §8): every lane side by side; writes bench/RESULTS.md. REPEATS=3 by default.
+bench:
+	@scripts/install-deps.sh bench
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	BUILD=$(BUILD) bench/run.sh
+
+# Soak (≥ 10 minutes of mixed load with aborts and faults); writes the Soak section of RESULTS.md.
+SOAK_SECONDS ?= 600
+soak:
+	@scripts/install-deps.sh bench
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) bench/soak.sh

@@ -29,4 +29,13 @@ INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, in
                                    metadata, created_at)
 SELECT lower(hex(randomblob(16))), id, 'resp_bench', 100, 50, 20, 0, '{"total_tokens":170}', started_at + 20
 FROM aibridge_interceptions WHERE api_key_id = 'benchkey01';
+-- The recorder keeps the count tables; rows inserted here are added to them (schema.sql v3).
+INSERT INTO aibridge_interception_counts
+  SELECT initiator_id, provider, model, count(*) FROM aibridge_interceptions
+  WHERE api_key_id = 'benchkey01' GROUP BY 1, 2, 3
+  ON CONFLICT DO UPDATE SET interceptions = interceptions + excluded.interceptions;
+INSERT INTO aibridge_interception_hourly_counts
+  SELECT started_at / 3600000000, initiator_id, provider, model, count(*)
+  FROM aibridge_interceptions WHERE api_key_id = 'benchkey01' GROUP BY 1, 2, 3, 4
+  ON CONFLICT DO UPDATE SET interceptions = interceptions + excluded.interceptions;
 COMMIT;

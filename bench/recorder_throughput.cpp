@@ -1,0 +1,72 @@
+// How many interceptions per second the recorder's writer commits (SQLite, WAL, batches),
+// with the child rows a typical exchange produces: one prompt, one token row, one tool call.
+//   recorder_throughput [--records N] [--db PATH]
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "core/ids.hpp"
+#include "core/metrics.hpp"
+#include "core/time.hpp"
+#include "recorder/recorder.hpp"
+
+int main(int argc, char** argv) {
+  using namespace aibridge;
+  long records = 200000;
+  std::string path = "/tmp/aibridge-recorder-bench.db";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--records") {
+      records = std::stol(argv[i + 1]);
+    } else if (flag == "--db") {
+      path = argv[i + 1];
+    }
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(path + suffix);
+  }
+  core::Metrics metrics;
+  core::RecorderSettings settings;
+  settings.queue_capacity = static_cast<std::uint64_t>(records);
+  recorder::Recorder recorder(recorder::open_store(path, {}, true), settings, metrics);
+  const auto started = std::chrono::steady_clock::now();
+  for (long i = 0; i < records; ++i) {
+    recorder::Interception record;
+    record.id = core::new_uuid();
+    record.initiator_id = "user-" + std::to_string(i % 50);
+    record.api_key_id = "abcdefghij";
+    record.provider = i % 2 ? "openai" : "anthropic";
+    record.model = i % 3 ? "claude-sonnet-4-5" : "gpt-5";
+    record.started_at = core::now_micros();
+    record.ended_at = record.started_at + 1000;
+    record.metadata =
+        R"({"user_agent":"claude-cli/2.0","client":"Claude Code","streaming":true,"status":"completed","upstream_status":200})";
+    record.user_prompts.push_back({core::new_uuid(), "msg_1", "list the files in the repository",
+                                   "{}", record.ended_at.value()});
+    record.token_usages.push_back({core::new_uuid(), "msg_1", 1200, 340, 20000, 120,
+                                   R"({"web_search_requests":0})", record.ended_at.value()});
+    recorder::ToolUsage tool;
+    tool.id = core::new_uuid();
+    tool.provider_response_id = "msg_1";
+    tool.tool_call_id = "toolu_01";
+    tool.tool = "Bash";
+    tool.input = R"({"command":"ls -la"})";
+    tool.created_at = record.ended_at.value();
+    record.tool_usages.push_back(tool);
+    recorder.submit(std::move(record));
+  }
+  const auto submitted = std::chrono::steady_clock::now();
+  recorder.flush();
+  const auto written = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(written - started).count();
+  std::cout << boost::json::serialize(boost::json::object{
+                   {"records", records},
+                   {"seconds", seconds},
+                   {"records_per_second", static_cast<double>(records) / seconds},
+                   {"submit_seconds", std::chrono::duration<double>(submitted - started).count()},
+                   {"dropped", metrics.recorder_dropped_total.Value()}})
+            << std::endl;
+  return 0;
+}

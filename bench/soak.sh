@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make soak: SOAK_SECONDS (default 600) of mixed streaming and blocking load on all three bridged
+# routes, with client aborts and provider faults, against aibridge with recording ON. Samples the
+# gateway's RSS and open file descriptors every 10 s, then checks that every answered request was
+# recorded. Raw results go to bench/out-soak; the Soak section of bench/RESULTS.md is rewritten.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SOAK_SECONDS=${SOAK_SECONDS:-600}
+OUT=bench/out-soak
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
+sample() { echo "$1 $(awk '/VmRSS/ {print $2}' "/proc/$GW_PID/status") $(ls "/proc/$GW_PID/fd" | wc -l)"; }
+
+MOCK_PORT=$(free_port); GW_PORT=$(free_port)
+"$BUILD/tests/mock_upstream" --listen "127.0.0.1:$MOCK_PORT" --no-record 2>"$OUT/mock.log" &
+pids+=($!)
+"$BUILD/aibridge" serve --listen "127.0.0.1:$GW_PORT" --data-dir "$OUT/data" --threads 2 \
+  --access-log false --log-level error \
+  --openai-base-url "http://127.0.0.1:$MOCK_PORT/v1" --anthropic-base-url "http://127.0.0.1:$MOCK_PORT" \
+  > "$OUT/aibridge.out" 2> "$OUT/aibridge.log" &
+GW_PID=$!
+pids+=($GW_PID)
+wait_port "$MOCK_PORT"; wait_port "$GW_PORT"
+TOKEN=$(awk '/admin token:/ {print $3}' "$OUT/aibridge.out")
+
+echo "seconds rss_kib fds" > "$OUT/samples.txt"
+sample idle-before >> "$OUT/samples.txt"
+echo "soak: ${SOAK_SECONDS}s of mixed load on 127.0.0.1:$GW_PORT" >&2
+"$BUILD/bench/soak" --port "$GW_PORT" --token "$TOKEN" --seconds "$SOAK_SECONDS" > "$OUT/summary.json" &
+SOAK_PID=$!
+start=$(date +%s)
+while kill -0 "$SOAK_PID" 2>/dev/null; do
+  sample "$(($(date +%s) - start))" >> "$OUT/samples.txt"
+  sleep 10
+done
+wait "$SOAK_PID"
+sleep 2  # connections wind down, the recorder's flush window passes
+sample idle-after >> "$OUT/samples.txt"
+curl -s -H "Coder-Session-Token: $TOKEN" \
+  "http://127.0.0.1:$GW_PORT/api/v2/aibridge/interceptions?limit=1&q=model:soak" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])' > "$OUT/recorded.txt"
+curl -s "http://127.0.0.1:$GW_PORT/metrics" > "$OUT/metrics.txt"
+kill -TERM "$GW_PID"
+wait "$GW_PID" && echo 0 > "$OUT/exit.txt" || echo $? > "$OUT/exit.txt"
+python3 bench/report.py --soak "$OUT"
+echo "soak: wrote the Soak section of bench/RESULTS.md" >&2
