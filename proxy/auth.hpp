@@ -1,6 +1,6 @@
 #pragma once
-// Who is calling: token extraction from requests (pure) and verification against the store
-// (through a short-lived cache, so a busy gateway does not query the database per request).
+// Who is calling: verification of a token against the store (through a short-lived cache, so a
+// busy gateway does not query the database per request).
 #include <chrono>
 #include <map>
 #include <optional>
@@ -12,8 +12,8 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/fields.hpp>
 
+#include "proxy/credentials.hpp"
 #include "recorder/records.hpp"
 #include "recorder/store_pool.hpp"
 
@@ -27,14 +27,6 @@ struct Principal {
 enum class AuthFailure { kMissing, kMalformed, kUnknown, kWrongSecret, kRevoked, kExpired };
 
 std::string_view auth_failure_message(AuthFailure failure);
-
-/// Provider routes: `Authorization: Bearer`, `X-Api-Key` or `Coder-Session-Token`.
-std::optional<std::string_view> provider_route_token(const boost::beast::http::fields& headers);
-
-/// Admin routes: `Coder-Session-Token`, cookie or query parameter `coder_session_token`, or
-/// `Authorization: Bearer`.
-std::optional<std::string_view> admin_route_token(const boost::beast::http::fields& headers,
-                                                  std::string_view target);
 
 /// Thread-safe: shared by every network thread.
 class Authenticator {

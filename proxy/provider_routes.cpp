@@ -1,5 +1,6 @@
 #include "proxy/provider_routes.hpp"
 
+#include "proxy/credentials.hpp"
 #include "proxy/errors.hpp"
 
 namespace aibridge::proxy {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "proxy/credentials.hpp"
 #include "proxy/errors.hpp"
 #include "proxy/headers.hpp"
 #include "proxy/provider_routes.hpp"

@@ -1,4 +1,4 @@
-#include "proxy/auth.hpp"
+#include "proxy/credentials.hpp"
 
 #include <gtest/gtest.h>
 
