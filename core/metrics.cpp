@@ -71,7 +71,12 @@ Metrics::Metrics()
                                  .Name("recorder_batch_seconds")
                                  .Help("Time to write one batch transaction")
                                  .Register(*registry)
-                                 .Add({}, batch_buckets())) {}
+                                 .Add({}, batch_buckets())),
+      store_cache_bytes(BuildGauge()
+                            .Name("store_cache_bytes")
+                            .Help("Memory the recorder's database cache holds")
+                            .Register(*registry)
+                            .Add({})) {}
 
 const ModelSeries& Metrics::series(std::string_view provider, std::string_view model) {
   thread_local std::string key;

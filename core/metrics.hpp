@@ -53,6 +53,7 @@ class Metrics {
   prometheus::Counter& recorder_written_total;
   prometheus::Counter& recorder_dropped_total;
   prometheus::Histogram& recorder_batch_seconds;
+  prometheus::Gauge& store_cache_bytes;
 
   static constexpr std::size_t kMaxModels = 500;
 

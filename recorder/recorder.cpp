@@ -106,6 +106,7 @@ void Recorder::run() {
     write(batch);
     batch.clear();
     run_due_tasks(closing);
+    metrics_.store_cache_bytes.Set(static_cast<double>(store_->cache_bytes()));
     const auto now = std::chrono::steady_clock::now();
     const bool keeping_up = (now - writing_began) * 2 < now - cycle_began;
     cycle_began = now;

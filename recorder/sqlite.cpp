@@ -169,6 +169,13 @@ std::int64_t Database::changes() const {
   return sqlite3_changes64(db_.get());
 }
 
+std::size_t Database::cache_bytes() {
+  int used = 0;
+  int highwater = 0;
+  sqlite3_db_status(db_.get(), SQLITE_DBSTATUS_CACHE_USED, &used, &highwater, 0);
+  return static_cast<std::size_t>(used);
+}
+
 void Database::yield_cpu_every(std::chrono::microseconds interval) {
   // SQLite calls the handler every kSteps virtual machine instructions (~a microsecond of work);
   // the clock read keeps the actual yields to one per interval.

@@ -75,6 +75,8 @@ class Database {
   /// Calls sched_yield() about every `interval` while statements run on this connection
   /// (zero: never).
   void yield_cpu_every(std::chrono::microseconds interval);
+  /// Bytes this connection's page cache holds.
+  std::size_t cache_bytes();
 
  private:
   struct Closer {

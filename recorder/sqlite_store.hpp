@@ -28,6 +28,7 @@ class SqliteStore final : public Store {
   void yield_cpu_every(std::chrono::microseconds interval) override {
     db_.yield_cpu_every(interval);
   }
+  std::size_t cache_bytes() override { return db_.cache_bytes(); }
   std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) override;
 
   std::optional<ListPosition> interception_position(

@@ -55,6 +55,9 @@ class Store {
   /// few cores a network thread waking to relay bytes would otherwise wait out the writer's
   /// time slice: milliseconds instead of microseconds.
   virtual void yield_cpu_every(std::chrono::microseconds interval) = 0;
+  /// Memory the writer's cache holds: it grows with the database up to its configured size, and
+  /// an operator (or a leak test) needs to tell it apart from the rest of the process's memory.
+  virtual std::size_t cache_bytes() = 0;
   /// Deletes at most `limit` ended interceptions started before `cutoff`, with their children;
   /// returns how many interceptions it deleted.
   virtual std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) = 0;

@@ -1,6 +1,8 @@
 // `aibridge serve` as a real process: bootstrap, health, errors, limits and shutdown.
 #include <signal.h>
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/gateway.hpp"
@@ -133,6 +135,36 @@ TEST_F(RunningServer, SlowRequestsTimeOut) {
   http::read(connection.socket(), buffer, response, error);
   EXPECT_FALSE(error) << error.message();
   EXPECT_EQ(response.result_int(), 408);
+}
+
+TEST_F(RunningServer, SlowlorisClientsAreCutWhileOthersAreServed) {
+  // 50 connections each trickling a header line every 50 ms: bytes keep arriving, but the whole
+  // request never does, so each gets 408 once client_request (300 ms) has passed.
+  net::io_context io;
+  std::vector<tcp::socket> trickling;
+  for (int i = 0; i < 50; ++i) {
+    trickling.emplace_back(io).connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), gateway_.port()));
+    net::write(trickling.back(), net::buffer(std::string("GET /healthz HTTP/1.1\r\n")));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  for (int line = 0; line < 8; ++line) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(request(gateway_.port(), http::verb::get, "/healthz").result_int(), 200);
+    for (tcp::socket& socket : trickling) {
+      error_code ignored;  // the gateway may already have answered and closed
+      net::write(socket, net::buffer("X-Slow-" + std::to_string(line) + ": 1\r\n"), ignored);
+    }
+  }
+  for (tcp::socket& socket : trickling) {
+    beast::flat_buffer buffer;
+    Response response;
+    error_code error;
+    http::read(socket, buffer, response, error);
+    EXPECT_FALSE(error) << error.message();
+    EXPECT_EQ(response.result_int(), 408);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
 }
 
 TEST_F(RunningServer, KeepAliveServesManyRequestsOnOneConnection) {

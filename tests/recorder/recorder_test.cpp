@@ -70,6 +70,7 @@ class CountingStore final : public Store {
     yield_interval_micros = interval.count();
     inner_->yield_cpu_every(interval);
   }
+  std::size_t cache_bytes() override { return inner_->cache_bytes(); }
   std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) override {
     return inner_->delete_interceptions_before(cutoff, limit);
   }
