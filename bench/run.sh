@@ -24,6 +24,7 @@ rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 MOCK_PORT=$(free_port); NGINX_PORT=$(free_port); GW_PORT=$(free_port); LIST_PORT=$(free_port)
 "$BUILD/tests/mock_upstream" --listen "127.0.0.1:$MOCK_PORT" --threads "$THREADS" --no-record 2>"$OUT/mock.log" &
 pids+=($!)
+MOCK_PID=$!
 mkdir -p "$OUT/nginx"
 sed -e "s|@DIR@|$PWD/$OUT/nginx|g" -e "s|@PORT@|$NGINX_PORT|" -e "s|@MOCK_PORT@|$MOCK_PORT|" \
     -e "s|@WORKERS@|$THREADS|" bench/nginx.conf.in > "$OUT/nginx/nginx.conf"
@@ -53,14 +54,30 @@ recorded() {
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])'
 }
 
+# CPU time in clock ticks used so far by a lane's own processes (the mock for "direct"), and by
+# aibridge's recorder thread alone.
+lane_pids() {
+  case $1 in
+    direct) echo "$MOCK_PID" ;;
+    nginx) echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;;
+    aibridge) echo "$GW_PID" ;;
+  esac
+}
+cpu_ticks() { local total=0; for p in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$total"; }
+writer_ticks() { grep -l '^ab-recorder$' /proc/"$GW_PID"/task/*/comm | sed 's/comm$/stat/' | xargs awk '{print $14 + $15}'; }
+
 wrk_lane() {  # name file connections threads extra-header…
   local name=$1 file=$2 connections=$3 threads=$4; shift 4
   for lane in "${LANES[@]}"; do
     read -r lane_name port path auth <<<"$lane"
     local model="bench-$name-$file"
+    local ticks writer
+    ticks=$(cpu_ticks $(lane_pids "$lane_name")); writer=$(writer_ticks)
     BENCH_MODEL=$model wrk -t"$threads" -c"$connections" -d"${SECONDS_PER_RUN}s" --latency \
       -s bench/post.lua -H "${auth%%:*}: ${auth#*:}" "$@" "http://127.0.0.1:$port$path" \
       > "$OUT/raw/$name-$lane_name-$file.txt"
+    echo "{\"ticks\": $(($(cpu_ticks $(lane_pids "$lane_name")) - ticks)), \"writer_ticks\": $(($(writer_ticks) - writer)), \"tick_us\": $((1000000 / $(getconf CLK_TCK)))}" \
+      > "$OUT/raw/$name-$lane_name-$file.cpu"
     if [ "$lane_name" = aibridge ]; then
       echo "{\"kind\": \"wrk\", \"in_flight\": $connections, \"recorded\": $(recorded "$model")}" \
         > "$OUT/raw/$name-$lane_name-$file.accounting"

@@ -15,7 +15,13 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
-sample() { echo "$1 $(awk '/VmRSS/ {print $2}' "/proc/$GW_PID/status") $(ls "/proc/$GW_PID/fd" | wc -l)"; }
+# seconds, RSS, open descriptors, and the recorder's SQLite cache (it grows with the database
+# by design, up to 64 MiB; RSS minus it is the gateway's own memory)
+sample() {
+  local cache
+  cache=$(curl -s "http://127.0.0.1:$GW_PORT/metrics" | awk '/^store_cache_bytes / {printf "%d", $2 / 1024}')
+  echo "$1 $(awk '/VmRSS/ {print $2}' "/proc/$GW_PID/status") $(ls "/proc/$GW_PID/fd" | wc -l) ${cache:-0}"
+}
 
 MOCK_PORT=$(free_port); GW_PORT=$(free_port)
 "$BUILD/tests/mock_upstream" --listen "127.0.0.1:$MOCK_PORT" --no-record 2>"$OUT/mock.log" &
@@ -29,7 +35,7 @@ pids+=($GW_PID)
 wait_port "$MOCK_PORT"; wait_port "$GW_PORT"
 TOKEN=$(awk '/admin token:/ {print $3}' "$OUT/aibridge.out")
 
-echo "seconds rss_kib fds" > "$OUT/samples.txt"
+echo "seconds rss_kib fds cache_kib" > "$OUT/samples.txt"
 sample idle-before >> "$OUT/samples.txt"
 echo "soak: ${SOAK_SECONDS}s of mixed load on 127.0.0.1:$GW_PORT" >&2
 "$BUILD/bench/soak" --port "$GW_PORT" --token "$TOKEN" --seconds "$SOAK_SECONDS" > "$OUT/summary.json" &
@@ -40,7 +46,7 @@ while kill -0 "$SOAK_PID" 2>/dev/null; do
   sleep 10
 done
 wait "$SOAK_PID"
-sleep 2  # connections wind down, the recorder's flush window passes
+sleep 40  # pooled provider connections close after 30 s idle; the recorder flushes
 sample idle-after >> "$OUT/samples.txt"
 curl -s -H "Coder-Session-Token: $TOKEN" \
   "http://127.0.0.1:$GW_PORT/api/v2/aibridge/interceptions?limit=1&q=model:soak" \
