@@ -329,6 +329,23 @@ lines += ["## What limits the unmet targets on this machine", "",
           f"open-files hard limit of {int(fd_limit):,}, which needs CAP_SYS_RESOURCE to raise.",
           ""]
 
+# What profiling (perf, callgrind) found and what the fixes bought, measured when each landed
+# on this machine (the figures above are today's; these are history and are not re-measured).
+lines += ["## Profile-driven changes (figures measured when each change landed)", "",
+          "| change | before | after |", "|---|---|---|",
+          "| SQLite statement journals in memory (`temp_store=MEMORY`: 10 temp-file writes per "
+          "record before), 64 MiB cache, checkpoint every 10,000 pages, time-ordered UUIDv7 ids | "
+          "writer 5.4k records/s, 53 µs CPU each | 33–39k records/s, ~28 µs |",
+          "| relay: one write for a non-streaming response, no readiness probe for a connection "
+          "pooled < 1 s ago, one watchdog timer per thread, cached metric series | 70.8 µs CPU "
+          "per proxied request | 62.7 µs |",
+          "| writer yields the CPU every 25 µs while it keeps up (and only then) | c=1 p99 4.0 ms | "
+          "0.5–1.25 ms |",
+          "| backpressure instead of yielding unconditionally | 152k of 178k records dropped at "
+          "512 connections | 0 dropped |",
+          "| per-user/provider/model count tables instead of COUNT(*) | list API at 100k rows: "
+          "deep cursor 18.6 ms | ≤ 7 ms p99 at 1M rows |", ""]
+
 head = ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
 head += [f"| {target} | {measured} | {'yes' if met else 'no'} |" for target, measured, met in summary]
 head.append("")
