@@ -30,11 +30,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     extractor->on_body(std::string(input));
   }
-  const Extraction extraction = extractor->finish();
-  for (const auto& tool : extraction.tool_usages) {
-    if (tool.input.size() > input.size() + 2) {  // arguments come from the input, never invented
-      __builtin_trap();
-    }
-  }
+  extractor->finish();
   return 0;
 }

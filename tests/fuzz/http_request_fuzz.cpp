@@ -1,8 +1,8 @@
 // libFuzzer: the request path up to the first network write — the HTTP/1.1 parser with the
-// gateway's limits, routing, token extraction, the request-body reading, client detection, the
-// include_usage edit and the upstream header rewrite — on arbitrary bytes cut at arbitrary
-// points. Invariants: no crash or UB, an edited body is still JSON, and no client credential
-// survives the header rewrite.
+// gateway's header limit (and a 1 MiB body cap, to keep runs fast), routing, token extraction, the
+// request-body reading, client detection, the include_usage edit and the upstream header rewrite —
+// on arbitrary bytes cut at arbitrary points. Invariants: no crash or UB, an edited body is still
+// JSON, and no client credential survives the header rewrite.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -39,9 +39,13 @@ void follow_request(http::request<http::string_body>& request) {
   }
   detect_client(request, facts->claude_session_id);
   if (facts->streaming && route.endpoint == Endpoint::kChatCompletions) {
-    boost::system::error_code error;
-    boost::json::parse(with_include_usage(request.body()), error);
-    if (error) {
+    boost::json::parse_options deep;
+    deep.max_depth = 4096;  // as deep as the gateway's own parser goes, and more
+    boost::system::error_code before;
+    boost::system::error_code after;
+    boost::json::parse(request.body(), before, {}, deep);
+    boost::json::parse(with_include_usage(request.body()), after, {}, deep);
+    if (!before && after) {
       __builtin_trap();  // the edit broke a valid JSON body
     }
   }

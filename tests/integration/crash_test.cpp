@@ -102,12 +102,13 @@ TEST(CrashConsistency, KillNineLosesAtMostTheLastFlushWindow) {
   const long recorded = count_interceptions(dir.path() + "/aibridge.db", &integrity);
   EXPECT_EQ(integrity, "ok");
   // Everything that completed before the last flush window (100 ms, plus the commit) is there.
-  const std::size_t settled = load.completed_before(killed_at - 300ms);
+  // A sanitized writer commits several times slower, so its window is wider.
+  const std::size_t settled = load.completed_before(killed_at - (kSanitizedBuild ? 1000ms : 300ms));
   EXPECT_GT(settled, 100U);
   EXPECT_GE(recorded, static_cast<long>(settled));
   EXPECT_LE(recorded, static_cast<long>(load.completed()));
   std::cout << "kill -9: " << load.completed() << " completed, " << recorded << " recorded, "
-            << settled << " completed more than 300 ms before the kill\n";
+            << settled << " completed before the last flush window\n";
 }
 
 TEST(CrashConsistency, SigtermUnderLoadLosesNothing) {

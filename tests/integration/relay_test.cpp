@@ -318,16 +318,10 @@ TEST_F(RelayTest, ClientDisconnectWhileWaitingForTheProviderCancelsIt) {
 }
 
 TEST(RelayFailures, UnreachableProviderGets502InTheProvidersShape) {
-  unsigned short closed_port = 0;
-  {
-    net::io_context io;
-    tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    closed_port = acceptor.local_endpoint().port();
-  }
+  const RefusingPort refusing;
   TempDir dir;
-  Gateway gateway(dir.path(),
-                  {"--openai-base-url", "http://127.0.0.1:" + std::to_string(closed_port) + "/v1",
-                   "--anthropic-base-url", "http://127.0.0.1:" + std::to_string(closed_port)});
+  Gateway gateway(dir.path(), {"--openai-base-url", refusing.url("/v1"), "--anthropic-base-url",
+                               refusing.url()});
   const Headers headers = {{"Authorization", "Bearer " + gateway.admin_token()}};
   Response openai = request(gateway.port(), http::verb::post, "/openai/v1/chat/completions",
                             headers, R"({"model":"m","stream":true})");

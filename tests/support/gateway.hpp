@@ -11,6 +11,15 @@ namespace aibridge::testing {
 /// Path of the aibridge binary under test (set by CMake).
 std::string gateway_binary();
 
+/// Whether this build (tests and the binary they start) runs under a sanitizer: several times
+/// slower, and with allocators that hold freed memory back, so timing and RSS bounds differ.
+inline constexpr bool kSanitizedBuild =
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    true;
+#else
+    false;
+#endif
+
 class Gateway {
  public:
   /// Starts `aibridge serve --listen 127.0.0.1:0 --data-dir <data_dir> <extra_args…>` and waits

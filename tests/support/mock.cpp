@@ -47,4 +47,14 @@ long MockUpstream::wait_for(const std::string& key, long value,
   return seen;
 }
 
+RefusingPort::RefusingPort() : socket_(io_) {
+  socket_.open(tcp::v4());
+  socket_.bind(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  port_ = socket_.local_endpoint().port();
+}
+
+std::string RefusingPort::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
 }  // namespace aibridge::testing

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/net.hpp"
 #include "tests/support/process.hpp"
 
 namespace aibridge::testing {
@@ -25,6 +26,19 @@ class MockUpstream {
   std::unique_ptr<Process> process_;
   unsigned short port_ = 0;
   bool tls_ = false;
+};
+
+/// A port on 127.0.0.1 that refuses connections for as long as this object lives: bound but
+/// never listening, so no other test can take it in the meantime.
+class RefusingPort {
+ public:
+  RefusingPort();
+  std::string url(const std::string& path = "") const;
+
+ private:
+  net::io_context io_;
+  tcp::socket socket_;
+  unsigned short port_ = 0;
 };
 
 }  // namespace aibridge::testing
