@@ -42,14 +42,14 @@ def soak_section(out):
              f"| | idle before | after {warm[0]} s | end of load | max | idle after |", "|---|---|---|---|---|---|",
              f"| RSS | {mib(idle['idle-before'][0])} | {mib(warm[1])} | {mib(end[1])} | "
              f"{mib(max(row[1] for row in timed))} | {mib(idle['idle-after'][0])} |",
-             f"| RSS minus the SQLite cache | {mib(idle['idle-before'][2])} | {mib(warm[3])} | {mib(end[3])} | "
+             f"| RSS minus the writer's SQLite cache | {mib(idle['idle-before'][2])} | {mib(warm[3])} | {mib(end[3])} | "
              f"{mib(max(row[3] for row in timed))} | {mib(idle['idle-after'][2])} |",
              f"| open descriptors | {idle['idle-before'][1]} | {warm[2]} | {end[2]} | "
              f"{max(row[2] for row in timed)} | {idle['idle-after'][1]} |", "",
-             "RSS grows with the recorder's SQLite page cache, which follows the database up to its "
-             "64 MiB limit by design (metric `store_cache_bytes`); the gateway's own memory is RSS minus "
+             "RSS grows with the recorder's SQLite page cache, which follows the database up to about "
+             "64 MiB by design (metric `store_cache_bytes`); the gateway's own memory is RSS minus "
              f"that cache: {own_growth:+.1f}% over the second half of the load ({warm[0]} s to the end). "
-             f"Descriptors 40 s after the load (pooled provider connections close after 30 s idle): "
+             f"Descriptors 45 s after the load (pooled provider connections close after 30-40 s idle): "
              f"{idle['idle-after'][1]}, the idle count plus the store's two reader connections (database "
              f"and WAL each), which open on first use. Flat: {'yes' if flat else 'no'}; every answered request "
              f"recorded: {'yes' if recorded == summary['headed'] else 'no'}. "
@@ -351,5 +351,11 @@ head += [f"| {target} | {measured} | {'yes' if met else 'no'} |" for target, mea
 head.append("")
 insert_at = lines.index("```", 10) + 2
 soak_dir = os.path.join(os.path.dirname(OUT.rstrip("/")), "out-soak")
-soak = soak_section(soak_dir) if os.path.exists(os.path.join(soak_dir, "exit.txt")) else []
+previous = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
+if os.path.exists(os.path.join(soak_dir, "exit.txt")):
+    soak = soak_section(soak_dir)
+elif os.path.exists(previous) and "\n## Soak" in open(previous).read():  # keep the last soak's
+    soak = ["## Soak" + open(previous).read().split("\n## Soak", 1)[1].rstrip("\n"), ""]
+else:
+    soak = []
 print("\n".join(lines[:insert_at] + head + lines[insert_at:] + soak))

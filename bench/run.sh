@@ -178,5 +178,6 @@ done
   echo "sqlite: $(sqlite3 --version | cut -d' ' -f1)"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 } > "$OUT/machine.txt"
-python3 bench/report.py "$OUT" > bench/RESULTS.md
+python3 bench/report.py "$OUT" > "$OUT/RESULTS.md"  # reads the old one's Soak section
+mv "$OUT/RESULTS.md" bench/RESULTS.md
 echo "bench: wrote bench/RESULTS.md" >&2

@@ -58,6 +58,15 @@ Plan draw(std::mt19937& random) {
   return plan;
 }
 
+// What the gateway must answer: a reset before the response maps to 502, a provider's 503 is
+// relayed, a reset mid-stream ends a 200 stream with the provider's error event.
+unsigned expected_status(const Plan& plan) {
+  if (plan.fault == nullptr || std::string_view(plan.fault) == "reset-mid") {
+    return 200;
+  }
+  return std::string_view(plan.fault) == "reset-before" ? 502 : 503;
+}
+
 net::awaitable<void> worker(const Options& options, Clock::time_point deadline, Counts& counts,
                             unsigned seed) {
   auto executor = co_await net::this_coro::executor;
@@ -110,14 +119,14 @@ net::awaitable<void> worker(const Options& options, Clock::time_point deadline, 
       }
     }
     const unsigned status = parser.get().result_int();
-    if (plan.abort && !parser.is_done()) {
-      ++counts.aborted;  // the socket closes here, mid-stream
-    } else if (plan.fault != nullptr) {
-      ++counts.provider_faults;
-    } else if (!read_error && status == 200) {
-      ++counts.completed;
-    } else {
+    if (read_error) {
       ++counts.unexpected;
+    } else if (!parser.is_done()) {
+      ++counts.aborted;  // as planned: the socket closes here, mid-stream
+    } else if (status != expected_status(plan)) {
+      ++counts.unexpected;
+    } else {
+      ++(plan.fault != nullptr ? counts.provider_faults : counts.completed);
     }
   }
 }

@@ -19,7 +19,8 @@ wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev
 # by design, up to 64 MiB; RSS minus it is the gateway's own memory)
 sample() {
   local cache
-  cache=$(curl -s "http://127.0.0.1:$GW_PORT/metrics" | awk '/^store_cache_bytes / {printf "%d", $2 / 1024}')
+  cache=$(curl -s --max-time 5 "http://127.0.0.1:$GW_PORT/metrics" \
+            | awk '/^store_cache_bytes / {printf "%d", $2 / 1024}') || cache=0
   echo "$1 $(awk '/VmRSS/ {print $2}' "/proc/$GW_PID/status") $(ls "/proc/$GW_PID/fd" | wc -l) ${cache:-0}"
 }
 
@@ -46,7 +47,7 @@ while kill -0 "$SOAK_PID" 2>/dev/null; do
   sleep 10
 done
 wait "$SOAK_PID"
-sleep 40  # pooled provider connections close after 30 s idle; the recorder flushes
+sleep 45  # pooled provider connections close after 30-40 s idle; the recorder flushes
 sample idle-after >> "$OUT/samples.txt"
 curl -s -H "Coder-Session-Token: $TOKEN" \
   "http://127.0.0.1:$GW_PORT/api/v2/aibridge/interceptions?limit=1&q=model:soak" \
