@@ -1,9 +1,11 @@
 #include "core/ids.hpp"
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <random>
+
+#include <boost/uuid/uuid.hpp>
+#include <boost/uuid/uuid_io.hpp>
 
 namespace aibridge::core {
 namespace {
@@ -24,9 +26,9 @@ int hex_value(char c) {
 }  // namespace
 
 std::string new_uuid() {
-  // Version 7 (RFC 9562): 48 bits of Unix milliseconds first, so ids made close in time sort
-  // close together and database indexes on them grow at one end instead of everywhere. A
-  // per-thread counter in rand_a keeps ids from one thread increasing within a millisecond.
+  // Version 7 (RFC 9562; Boost 1.81 has no generator for it, only the type and its formatting):
+  // 48 bits of Unix milliseconds first, so ids made close in time sort close together and
+  // database indexes on them grow at one end instead of everywhere. A per-thread counter in rand_a keeps ids from one thread increasing within a millisecond.
   // Ids need uniqueness, not secrecy (access is checked by role), so a per-thread Mersenne
   // Twister seeded from the OS provides the random bits.
   thread_local std::mt19937_64 random(std::random_device{}());
@@ -43,27 +45,17 @@ std::string new_uuid() {
     sequence = static_cast<std::uint16_t>(random() & 0x07FF);  // room to count up
   }
   const std::uint64_t tail = random();
-  std::array<std::uint8_t, 16> bytes{};
-  for (int i = 0; i < 6; ++i) {
-    bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(millis >> (40 - 8 * i));
+  boost::uuids::uuid id{};
+  for (std::size_t i = 0; i < 6; ++i) {
+    id.data[i] = static_cast<std::uint8_t>(millis >> (40 - 8 * i));
   }
-  bytes[6] = static_cast<std::uint8_t>(0x70 | (sequence >> 8));
-  bytes[7] = static_cast<std::uint8_t>(sequence);
-  for (int i = 0; i < 8; ++i) {
-    bytes[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(tail >> (56 - 8 * i));
+  id.data[6] = static_cast<std::uint8_t>(0x70 | (sequence >> 8));
+  id.data[7] = static_cast<std::uint8_t>(sequence);
+  for (std::size_t i = 0; i < 8; ++i) {
+    id.data[8 + i] = static_cast<std::uint8_t>(tail >> (56 - 8 * i));
   }
-  bytes[8] = static_cast<std::uint8_t>(0x80 | (bytes[8] & 0x3F));  // RFC 4122 variant
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) {
-      out += '-';
-    }
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 0x0F];
-  }
-  return out;
+  id.data[8] = static_cast<std::uint8_t>(0x80 | (id.data[8] & 0x3F));  // RFC 4122 variant
+  return boost::uuids::to_string(id);
 }
 
 std::optional<std::string> parse_uuid(std::string_view text) {
