@@ -2,12 +2,8 @@
 
 namespace aibridge::proxy {
 
-Watchdog::Watchdog(WatchdogTicker& ticker) : ticker_(ticker) {
-  ticker_.add(*this);
-}
-
-Watchdog::~Watchdog() {
-  ticker_.remove(*this);
+Watchdog::Watchdog(WatchdogTicker& ticker) {
+  ticker.watchdogs_.push_back(*this);
 }
 
 void Watchdog::check(Clock::time_point now) {
@@ -19,28 +15,6 @@ void Watchdog::check(Clock::time_point now) {
   }
 }
 
-void WatchdogTicker::add(Watchdog& watchdog) {
-  watchdog.next_ = head_;
-  if (head_ != nullptr) {
-    head_->previous_ = &watchdog;
-  }
-  head_ = &watchdog;
-}
-
-void WatchdogTicker::remove(Watchdog& watchdog) {
-  if (cursor_ == &watchdog) {
-    cursor_ = watchdog.next_;
-  }
-  if (watchdog.previous_ != nullptr) {
-    watchdog.previous_->next_ = watchdog.next_;
-  } else {
-    head_ = watchdog.next_;
-  }
-  if (watchdog.next_ != nullptr) {
-    watchdog.next_->previous_ = watchdog.previous_;
-  }
-}
-
 net::awaitable<void> WatchdogTicker::run() {
   for (;;) {
     timer_.expires_after(kTick);
@@ -49,12 +23,9 @@ net::awaitable<void> WatchdogTicker::run() {
       co_return;
     }
     const auto now = Watchdog::Clock::now();
-    // Cancelling only queues completions, so no watchdog is destroyed during the walk; the
-    // cursor keeps the walk safe anyway.
-    for (cursor_ = head_; cursor_ != nullptr;) {
-      Watchdog* current = cursor_;
-      cursor_ = current->next_;
-      current->check(now);
+    // Cancelling only queues completions: no watchdog is created or destroyed during the walk.
+    for (Watchdog& watchdog : watchdogs_) {
+      watchdog.check(now);
     }
   }
 }

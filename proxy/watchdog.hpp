@@ -4,6 +4,8 @@
 // Timeouts therefore fire up to one tick late, and arming costs no system call.
 #include <chrono>
 
+#include <boost/intrusive/list.hpp>
+
 #include "core/net.hpp"
 
 namespace aibridge::proxy {
@@ -18,13 +20,14 @@ inline void cancel_io(tcp::resolver& resolver) {
 
 class WatchdogTicker;
 
-/// Lives on its shard's thread (not thread-safe), registered with the shard's ticker.
-class Watchdog {
+/// Lives on its shard's thread (not thread-safe), registered with the shard's ticker for its
+/// lifetime (it leaves the ticker's list by itself when destroyed).
+class Watchdog : public boost::intrusive::list_base_hook<
+                     boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
  public:
   using Clock = std::chrono::steady_clock;
 
   explicit Watchdog(WatchdogTicker& ticker);
-  ~Watchdog();
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
@@ -50,9 +53,6 @@ class Watchdog {
   using Canceller = void (*)(void*);
   void check(Clock::time_point now);
 
-  WatchdogTicker& ticker_;
-  Watchdog* previous_ = nullptr;  // the ticker's intrusive list
-  Watchdog* next_ = nullptr;
   Clock::time_point deadline_{};
   void* target_ = nullptr;  // nullptr: disarmed
   Canceller cancel_ = nullptr;
@@ -70,12 +70,9 @@ class WatchdogTicker {
 
  private:
   friend class Watchdog;
-  void add(Watchdog& watchdog);
-  void remove(Watchdog& watchdog);
 
   net::steady_timer timer_;
-  Watchdog* head_ = nullptr;
-  Watchdog* cursor_ = nullptr;  // the next one to check while a tick walks the list
+  boost::intrusive::list<Watchdog, boost::intrusive::constant_time_size<false>> watchdogs_;
 };
 
 }  // namespace aibridge::proxy
