@@ -48,8 +48,8 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options, b
   db_.exec("PRAGMA cache_size = -65536");  // 64 MiB of pages per connection
   // Checkpoint the WAL every ~40 MiB instead of every 4 MiB: fewer copies under sustained load.
   db_.exec("PRAGMA wal_autocheckpoint = 10000");
-  // Statement journals (every insert that fires the count triggers needs one) stay in memory;
-  // on a temp file they cost ten page writes per recorded interception.
+  // Statement journals (statements that fire triggers, like retention's deletes, need one) stay
+  // in memory; on a temp file they cost several page writes each.
   db_.exec("PRAGMA temp_store = MEMORY");
   if (migrate) {
     recorder::migrate(db_);
