@@ -57,10 +57,19 @@ def soak_section(out):
     return lines
 
 
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
+
+
+def split_results():
+    """The current RESULTS.md as (everything before the Soak section, the Soak section)."""
+    text = open(RESULTS).read() if os.path.exists(RESULTS) else "# Benchmark results"
+    before, _, soak = text.partition("\n## Soak")
+    return before.rstrip("\n"), ("## Soak" + soak.rstrip("\n") if soak else "")
+
+
 if sys.argv[1] == "--soak":  # splice a fresh Soak section into the existing RESULTS.md
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
-    kept = open(path).read().split("\n## Soak")[0].rstrip("\n") if os.path.exists(path) else "# Benchmark results"
-    open(path, "w").write(kept + "\n\n" + "\n".join(soak_section(sys.argv[2])))
+    kept, _ = split_results()
+    open(RESULTS, "w").write(kept + "\n\n" + "\n".join(soak_section(sys.argv[2])) + "\n")
     sys.exit(0)
 
 OUT = sys.argv[1]
@@ -351,11 +360,8 @@ head += [f"| {target} | {measured} | {'yes' if met else 'no'} |" for target, mea
 head.append("")
 insert_at = lines.index("```", 10) + 2
 soak_dir = os.path.join(os.path.dirname(OUT.rstrip("/")), "out-soak")
-previous = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
 if os.path.exists(os.path.join(soak_dir, "exit.txt")):
     soak = soak_section(soak_dir)
-elif os.path.exists(previous) and "\n## Soak" in open(previous).read():  # keep the last soak's
-    soak = ["## Soak" + open(previous).read().split("\n## Soak", 1)[1].rstrip("\n"), ""]
-else:
-    soak = []
+else:  # keep the last soak's figures
+    soak = [split_results()[1], ""] if split_results()[1] else []
 print("\n".join(lines[:insert_at] + head + lines[insert_at:] + soak))

@@ -13,12 +13,7 @@ THREADS=2
 ulimit -n "$(ulimit -Hn)"
 
 rm -rf "$OUT" && mkdir -p "$OUT/raw"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
+source bench/processes.sh
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 MOCK_PORT=$(free_port); NGINX_PORT=$(free_port); GW_PORT=$(free_port); LIST_PORT=$(free_port)

@@ -10,11 +10,7 @@ SOAK_SECONDS=${SOAK_SECONDS:-600}
 OUT=bench/out-soak
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
+source bench/processes.sh
 # seconds, RSS, open descriptors, and the recorder's SQLite cache (it grows with the database
 # by design, up to 64 MiB; RSS minus it is the gateway's own memory)
 sample() {
