@@ -20,23 +20,25 @@ Recorder::~Recorder() {
 bool Recorder::submit(Interception&& record) {
   std::unique_lock lock(mutex_);
   if (closed_ || pending_.size() >= settings_.queue_capacity) {
+    const char* why = closed_ ? "the recorder is closed" : "the recorder queue is full";
     lock.unlock();
-    count_drop(1, closed_ ? "the recorder is closed" : "the recorder queue is full");
+    count_drop(1, why);
     return false;
   }
   pending_.push_back(std::move(record));
   ++submitted_;
-  if (submitted_ - settled_ >= congestion_threshold() &&
-      !congested_.load(std::memory_order_relaxed)) {
-    congested_.store(true, std::memory_order_relaxed);
-    spdlog::warn(
-        "recorder: {} interceptions not yet written; holding new requests back until the "
-        "writer catches up",
-        submitted_ - settled_);
-  }
+  const std::uint64_t backlog = submitted_ - settled_;
+  const bool became_congested = backlog >= congestion_threshold() &&
+                                !congested_.exchange(true, std::memory_order_relaxed);
   const std::size_t depth = pending_.size();
   metrics_.recorder_queue_depth.Set(static_cast<double>(depth));
   lock.unlock();
+  if (became_congested) {
+    spdlog::warn(
+        "recorder: {} interceptions not yet written; holding new requests back until the "
+        "writer catches up",
+        backlog);
+  }
   if (depth == settings_.batch_size) {
     wake_writer_.notify_one();  // a full batch need not wait for the flush interval
   }
