@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 
+#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include "core/net.hpp"
@@ -257,39 +258,31 @@ int run(const Options& options) {
 
 int main(int argc, char** argv) {
   aibridge::bench::Options options;
-  if (argc < 2) {
-    std::cerr << "usage: loadgen stream|requests --port P --path PATH [options]\n";
-    return 2;
-  }
-  options.mode = argv[1];
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const std::string value = argv[i + 1];
-    if (flag == "--port") {
-      options.port = static_cast<unsigned short>(std::stoi(value));
-    } else if (flag == "--path") {
-      options.path = value;
-    } else if (flag == "--header") {
-      const std::size_t colon = value.find(':');
-      options.headers.emplace_back(value.substr(0, colon), value.substr(colon + 2));
-    } else if (flag == "--body") {
-      options.body = value;
-    } else if (flag == "--streams") {
-      options.streams = std::stoi(value);
-    } else if (flag == "--events") {
-      options.events = std::stoi(value);
-    } else if (flag == "--interval-ms") {
-      options.interval_ms = std::stoi(value);
-    } else if (flag == "--total") {
-      options.total = std::stol(value);
-    } else if (flag == "--concurrency") {
-      options.concurrency = std::stoi(value);
-    } else if (flag == "--threads") {
-      options.threads = std::stoi(value);
-    } else {
-      std::cerr << "loadgen: unknown option " << flag << "\n";
+  std::vector<std::string> headers;
+  CLI::App app{"aibridge load generator"};
+  app.add_option("mode", options.mode, "stream or requests")
+      ->required()
+      ->check(CLI::IsMember({"stream", "requests"}));
+  app.add_option("--port", options.port)->required();
+  app.add_option("--path", options.path)->required();
+  app.add_option("--header", headers, "\"Name: value\", repeatable");
+  app.add_option("--body", options.body);
+  app.add_option("--streams", options.streams);
+  app.add_option("--events", options.events);
+  app.add_option("--interval-ms", options.interval_ms);
+  app.add_option("--total", options.total);
+  app.add_option("--concurrency", options.concurrency);
+  app.add_option("--threads", options.threads);
+  CLI11_PARSE(app, argc, argv);
+  for (const std::string& header : headers) {
+    const std::size_t colon = header.find(':');
+    if (colon == std::string::npos) {
+      std::cerr << "loadgen: --header " << header << ": expected \"Name: value\"\n";
       return 2;
     }
+    const std::size_t value = header.find_first_not_of(' ', colon + 1);
+    options.headers.emplace_back(header.substr(0, colon),
+                                 value == std::string::npos ? "" : header.substr(value));
   }
   return aibridge::bench::run(options);
 }

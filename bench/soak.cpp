@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include "core/net.hpp"
@@ -166,27 +167,12 @@ int run(const Options& options) {
 
 int main(int argc, char** argv) {
   aibridge::bench::Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const std::string value = argv[i + 1];
-    if (flag == "--port") {
-      options.port = static_cast<unsigned short>(std::stoi(value));
-    } else if (flag == "--token") {
-      options.token = value;
-    } else if (flag == "--seconds") {
-      options.seconds = std::stoi(value);
-    } else if (flag == "--workers") {
-      options.workers = std::stoi(value);
-    } else if (flag == "--threads") {
-      options.threads = std::stoi(value);
-    } else {
-      std::cerr << "soak: unknown option " << flag << "\n";
-      return 2;
-    }
-  }
-  if (options.port == 0 || options.token.empty()) {
-    std::cerr << "usage: soak --port P --token T [--seconds S] [--workers N] [--threads N]\n";
-    return 2;
-  }
+  CLI::App app{"aibridge soak load"};
+  app.add_option("--port", options.port)->required();
+  app.add_option("--token", options.token)->required();
+  app.add_option("--seconds", options.seconds);
+  app.add_option("--workers", options.workers);
+  app.add_option("--threads", options.threads);
+  CLI11_PARSE(app, argc, argv);
   return aibridge::bench::run(options);
 }
