@@ -1,8 +1,9 @@
 -- aibridge database schema (SQLite). The binary embeds this file. It is a history: each
 -- "-- @version N" section turns version N-1 into version N, and sections are only ever added at
 -- the end. An empty database gets every section; an older one the sections above its version
--- (PRAGMA user_version), each upgrade in one transaction (recorder/migrations.cpp).
--- Times are microseconds since the Unix epoch (UTC); ids are lower-case UUID strings.
+-- (PRAGMA user_version), each upgrade in one transaction (recorder/sqlite/migrations.cpp).
+-- Times are microseconds since the Unix epoch (UTC); ids are lower-case UUID strings, or from
+-- version 4 on 16-byte blobs in the record tables.
 
 -- @version 1
 
@@ -191,3 +192,78 @@ INSERT INTO aibridge_interception_hourly_counts
 -- of the writer's CPU. Deletes and updates still adjust the counts through the triggers above;
 -- whatever else inserts ended interceptions must add them to both count tables.
 DROP TRIGGER aibridge_interceptions_counted;
+
+-- @version 4
+-- Recording at line rate: one row per interception with its children inside it (JSON arrays,
+-- in the shape of the admin API without what the row implies, times as microseconds,
+-- recorder/sqlite/record_codec.hpp), a dictionary
+-- of facets (the filterable attributes), and rollups of every facet per day, hour, minute and
+-- second (all facets together also per millisecond) that serve counts, offsets and usage sums
+-- (recorder/buckets.hpp). Rows are kept in listing order: their key is started_at * 1024 plus a
+-- tie-break that follows the ids of interceptions started in the same microsecond
+-- (recorder/sqlite/record_position.hpp), so the table itself is the time index, and a record
+-- costs one row and one small facet index entry. recorder/sqlite/migrations.cpp copies version
+-- 3's rows into these tables.
+CREATE TABLE aibridge_facets (
+  id            INTEGER PRIMARY KEY,  -- > 0; 0 means every facet in aibridge_rollups
+  initiator_id  TEXT NOT NULL,
+  provider      TEXT NOT NULL,
+  model         TEXT NOT NULL,
+  client        TEXT NOT NULL,
+  status        TEXT NOT NULL,
+  UNIQUE (initiator_id, provider, model, client, status)
+);
+
+CREATE TABLE aibridge_records (
+  position    INTEGER PRIMARY KEY,  -- started_at * 1024 + tie-break
+  id          BLOB NOT NULL,         -- the interception's UUID, 16 bytes
+  ended_at    INTEGER NOT NULL,
+  facet       INTEGER NOT NULL,      -- aibridge_facets.id
+  api_key_id  TEXT NOT NULL,
+  session_id  TEXT,                  -- the client's session id, NULL when none
+  metadata    TEXT NOT NULL,
+  children    TEXT NOT NULL          -- {"user_prompts": […], "token_usages": […], …}
+);
+-- One facet's interceptions in listing order (the position follows the facet in each entry).
+CREATE INDEX aibridge_records_by_facet ON aibridge_records (facet);
+
+-- Where to find a row whose id does not carry its start time (ids the gateway makes do; older
+-- databases' ids do not).
+CREATE TABLE aibridge_record_ids (
+  id        BLOB PRIMARY KEY,
+  position  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE aibridge_rollups (
+  level                     INTEGER NOT NULL,  -- 0 day, 1 hour, 2 minute, 3 second, 4 millisecond
+  facet                     INTEGER NOT NULL,  -- 0: every facet
+  bucket                    INTEGER NOT NULL,  -- started_at / the level's width
+  interceptions             INTEGER NOT NULL,
+  input_tokens              INTEGER NOT NULL,
+  output_tokens             INTEGER NOT NULL,
+  cache_read_input_tokens   INTEGER NOT NULL,
+  cache_write_input_tokens  INTEGER NOT NULL,
+  tool_calls                INTEGER NOT NULL,
+  PRIMARY KEY (level, facet, bucket)
+) WITHOUT ROWID;
+
+-- @version 5
+-- Version 3's tables are copied (version 4); the old names remain as views for people who query
+-- the database by hand.
+DROP TRIGGER aibridge_interceptions_uncounted;
+DROP TRIGGER aibridge_interceptions_recounted;
+DROP TABLE aibridge_interception_counts;
+DROP TABLE aibridge_interception_hourly_counts;
+DROP TABLE aibridge_token_usages;
+DROP TABLE aibridge_user_prompts;
+DROP TABLE aibridge_tool_usages;
+DROP TABLE aibridge_model_thoughts;
+DROP TABLE aibridge_interceptions;
+
+CREATE VIEW aibridge_interceptions AS
+SELECT lower(substr(hex(r.id), 1, 8) || '-' || substr(hex(r.id), 9, 4) || '-' ||
+             substr(hex(r.id), 13, 4) || '-' || substr(hex(r.id), 17, 4) || '-' ||
+             substr(hex(r.id), 21)) AS id,
+       f.initiator_id, r.api_key_id, f.provider, f.model, f.client, f.status, r.session_id,
+       r.position / 1024 AS started_at, r.ended_at, r.metadata, r.children
+FROM aibridge_records r JOIN aibridge_facets f ON f.id = r.facet;

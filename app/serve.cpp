@@ -78,14 +78,13 @@ int serve(const core::Config& config) {
     recorder::StorePool stores(config.database, store_options, kStoreThreads);
     core::Metrics metrics;
     proxy::Authenticator authenticator(stores);
-    recorder::Recorder recorder(recorder::open_store(config.database, store_options, false),
+    recorder::Recorder recorder(recorder::open_record_sink(config.database, store_options),
                                 config.recorder, metrics);
-    recorder.every(kRetentionInterval,
-                   [retention = config.retention](recorder::Store& writer_store) {
-                     recorder::apply_retention(writer_store, retention);
-                   });
-    recorder.every(kTokenUseInterval, [&authenticator](recorder::Store& writer_store) {
-      writer_store.touch_tokens(authenticator.take_recent_uses());
+    recorder.every(kRetentionInterval, [retention = config.retention](recorder::RecordSink& sink) {
+      recorder::apply_retention(sink, retention);
+    });
+    stores.every(kTokenUseInterval, [&authenticator](recorder::Store& store) {
+      store.touch_tokens(authenticator.take_recent_uses());
     });
     proxy::RequestDumper dumper(config.request_log_dir);
     dumper.set_enabled(store->get_setting(api::kRequestLoggingSetting) == "true");
@@ -103,7 +102,8 @@ int serve(const core::Config& config) {
     spdlog::info("aibridge {} listening on http://{} ({} threads, database {})", AIBRIDGE_VERSION,
                  fmt::streamed(endpoint), config.threads, config.database);
     server.run();
-    recorder.close();  // writes what is queued, then the last token uses
+    stores.stop_periodic();  // the last token uses, while the authenticator still exists
+    recorder.close();        // writes what is queued
     spdlog::info("stopped");
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -30,25 +30,29 @@ int main(int argc, char** argv) {
   core::Metrics metrics;
   core::RecorderSettings settings;
   settings.queue_capacity = static_cast<std::uint64_t>(records);
-  recorder::Recorder recorder(recorder::open_store(path, {}, true), settings, metrics);
+  recorder::open_store(path, {}, true);  // creates the schema
+  if (const char* experiment = std::getenv("RT_EXPERIMENT_SQL")) {
+    std::system(("sqlite3 " + path + " \"" + experiment + "\"").c_str());
+  }
+  recorder::Recorder recorder(recorder::open_record_sink(path, {}), settings, metrics);
   const auto started = std::chrono::steady_clock::now();
   for (long i = 0; i < records; ++i) {
     recorder::Interception record;
-    record.id = core::new_uuid();
+    record.started_at = core::now_micros();
+    record.id = core::new_uuid_at(record.started_at);  // as the gateway makes them
     record.initiator_id = "user-" + std::to_string(i % 50);
     record.api_key_id = "abcdefghij";
     record.provider = i % 2 ? "openai" : "anthropic";
     record.model = i % 3 ? "claude-sonnet-4-5" : "gpt-5";
-    record.started_at = core::now_micros();
     record.ended_at = record.started_at + 1000;
     record.metadata =
         R"({"user_agent":"claude-cli/2.0","client":"Claude Code","streaming":true,"status":"completed","upstream_status":200})";
-    record.user_prompts.push_back({core::new_uuid(), "msg_1", "list the files in the repository",
+    record.user_prompts.push_back({recorder::child_id(record.id, recorder::ChildKind::kPrompt, 0), "msg_1", "list the files in the repository",
                                    "{}", record.ended_at.value()});
-    record.token_usages.push_back({core::new_uuid(), "msg_1", 1200, 340, 20000, 120,
+    record.token_usages.push_back({recorder::child_id(record.id, recorder::ChildKind::kTokenUsage, 0), "msg_1", 1200, 340, 20000, 120,
                                    R"({"web_search_requests":0})", record.ended_at.value()});
     recorder::ToolUsage tool;
-    tool.id = core::new_uuid();
+    tool.id = recorder::child_id(record.id, recorder::ChildKind::kToolUsage, 0);
     tool.provider_response_id = "msg_1";
     tool.tool_call_id = "toolu_01";
     tool.tool = "Bash";
@@ -66,6 +70,7 @@ int main(int argc, char** argv) {
                    {"seconds", seconds},
                    {"records_per_second", static_cast<double>(records) / seconds},
                    {"submit_seconds", std::chrono::duration<double>(submitted - started).count()},
+                   {"writing_seconds", metrics.recorder_batch_seconds.Collect().histogram.sample_sum},
                    {"dropped", metrics.recorder_dropped_total.Value()}})
             << std::endl;
   return 0;

@@ -31,7 +31,7 @@ struct Timeouts {
 
 struct RecorderSettings {
   std::uint64_t queue_capacity = 65536;
-  std::uint64_t batch_size = 1024;
+  std::uint64_t batch_size = 8192;
   Duration flush_interval{100ms};
   std::string synchronous = "normal";
   std::uint64_t max_sse_event_bytes = 16ULL << 20;

@@ -58,6 +58,40 @@ std::string new_uuid() {
   return boost::uuids::to_string(id);
 }
 
+std::string new_uuid_at(std::int64_t micros) {
+  thread_local std::mt19937_64 random(std::random_device{}());
+  const auto millis = static_cast<std::uint64_t>(micros / 1000);
+  const auto sub_millis = static_cast<std::uint64_t>(micros % 1000);  // 10 bits
+  const std::uint64_t tail = random();
+  boost::uuids::uuid id{};
+  for (std::size_t i = 0; i < 6; ++i) {
+    id.data[i] = static_cast<std::uint8_t>(millis >> (40 - 8 * i));
+  }
+  id.data[6] = static_cast<std::uint8_t>(0x70 | (sub_millis >> 6));
+  id.data[7] = static_cast<std::uint8_t>(((sub_millis & 0x3F) << 2) | (tail >> 62));
+  for (std::size_t i = 0; i < 8; ++i) {
+    id.data[8 + i] = static_cast<std::uint8_t>(tail >> (56 - 8 * i));
+  }
+  id.data[8] = static_cast<std::uint8_t>(0x80 | (id.data[8] & 0x3F));  // RFC 4122 variant
+  return boost::uuids::to_string(id);
+}
+
+std::optional<std::int64_t> uuid_micros(std::string_view bytes) {
+  if (bytes.size() != 16 || (static_cast<std::uint8_t>(bytes[6]) >> 4) != 7) {
+    return std::nullopt;
+  }
+  std::uint64_t millis = 0;
+  for (std::size_t i = 0; i < 6; ++i) {
+    millis = (millis << 8) | static_cast<std::uint8_t>(bytes[i]);
+  }
+  const std::uint64_t sub_millis = ((static_cast<std::uint8_t>(bytes[6]) & 0x0F) << 6) |
+                                   (static_cast<std::uint8_t>(bytes[7]) >> 2);
+  if (sub_millis > 999) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(millis * 1000 + sub_millis);
+}
+
 std::optional<std::string> parse_uuid(std::string_view text) {
   if (text.starts_with("urn:uuid:")) {
     text.remove_prefix(9);
@@ -93,6 +127,79 @@ std::optional<std::string> parse_uuid(std::string_view text) {
     out += "0123456789abcdef"[value];
   }
   return out;
+}
+
+std::string uuid_to_bytes(std::string_view canonical) {
+  if (canonical.size() != 36) {
+    return {};
+  }
+  std::string bytes;
+  bytes.reserve(16);
+  for (std::size_t i = 0; i < canonical.size();) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (canonical[i] != '-') {
+        return {};
+      }
+      ++i;
+      continue;
+    }
+    const int high = hex_value(canonical[i]);
+    const int low = hex_value(canonical[i + 1]);
+    if (high < 0 || low < 0) {
+      return {};
+    }
+    bytes += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return bytes;
+}
+
+DerivedIds::DerivedIds(std::string_view parent) : parent_(parent) {
+  if (uuid_to_bytes(parent).empty()) {
+    return;
+  }
+  for (const char c : parent.substr(28)) {
+    if (c >= 'A' && c <= 'F') {
+      return;  // not canonical (lower case)
+    }
+    last_word_ = (last_word_ << 4) | static_cast<std::uint32_t>(hex_value(c));
+  }
+  valid_ = true;
+}
+
+void DerivedIds::write_last_word(char* out, unsigned kind, unsigned index) const {
+  const std::uint32_t mark = (((kind & 0xFFU) << 24) | (index & 0xFFFFFFU)) + 1;
+  const std::uint32_t word = last_word_ ^ mark;
+  for (std::size_t i = 0; i < 8; ++i) {
+    out[i] = "0123456789abcdef"[(word >> (28 - 4 * i)) & 0xF];
+  }
+}
+
+std::string DerivedIds::make(unsigned kind, unsigned index) const {
+  if (!valid_) {
+    return {};
+  }
+  std::string out(parent_);
+  write_last_word(out.data() + 28, kind, index);
+  return out;
+}
+
+bool DerivedIds::matches(std::string_view child, unsigned kind, unsigned index) const {
+  if (!valid_ || child.size() != 36 || child.substr(0, 28) != parent_.substr(0, 28)) {
+    return false;
+  }
+  char expected[8];
+  write_last_word(expected, kind, index);
+  return child.substr(28) == std::string_view(expected, 8);
+}
+
+std::string uuid_from_bytes(std::string_view bytes) {
+  if (bytes.size() != 16) {
+    return {};
+  }
+  boost::uuids::uuid id{};
+  std::copy(bytes.begin(), bytes.end(), id.begin());
+  return boost::uuids::to_string(id);
 }
 
 }  // namespace aibridge::core

@@ -67,6 +67,17 @@ Metrics::Metrics()
                                  .Help("Interceptions dropped because the queue was full")
                                  .Register(*registry)
                                  .Add({})),
+      recorder_held_back_total(BuildCounter()
+                                   .Name("recorder_held_back_total")
+                                   .Help("Bridged requests that waited for the recorder to "
+                                         "catch up (its queue was three-quarters full)")
+                                   .Register(*registry)
+                                   .Add({})),
+      recorder_held_back_seconds_total(BuildCounter()
+                                           .Name("recorder_held_back_seconds_total")
+                                           .Help("Time bridged requests waited for the recorder")
+                                           .Register(*registry)
+                                           .Add({})),
       recorder_batch_seconds(BuildHistogram()
                                  .Name("recorder_batch_seconds")
                                  .Help("Time to write one batch transaction")

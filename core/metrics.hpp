@@ -52,6 +52,8 @@ class Metrics {
   prometheus::Gauge& recorder_queue_depth;
   prometheus::Counter& recorder_written_total;
   prometheus::Counter& recorder_dropped_total;
+  prometheus::Counter& recorder_held_back_total;          // requests that waited for room
+  prometheus::Counter& recorder_held_back_seconds_total;  // and how long, in all
   prometheus::Histogram& recorder_batch_seconds;
   prometheus::Gauge& store_cache_bytes;
 

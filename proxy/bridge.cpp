@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/ids.hpp"
+#include "core/time.hpp"
 #include "proxy/errors.hpp"
 #include "proxy/forward.hpp"
 #include "proxy/headers.hpp"
@@ -25,13 +26,15 @@ net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRe
                                 keep_alive && !session.shard().draining, log);
     co_return;
   }
-  const std::string interception_id = core::new_uuid();
+  // The id carries the start time (the SQLite store files the row by it).
+  const core::UnixMicros started_at = core::now_micros();
+  const std::string interception_id = core::new_uuid_at(started_at);
   log.interception_id = interception_id;
   const bool streaming = facts->streaming;
   const std::string recording_model = facts->model;
   const auto started = std::chrono::steady_clock::now();
   ClientFacts client = detect_client(request, facts->claude_session_id);
-  InterceptionRecording recording(route, interception_id, caller, std::move(*facts),
+  InterceptionRecording recording(route, interception_id, started_at, caller, std::move(*facts),
                                   std::move(client), deps.config.recorder);
 
   if (route.endpoint == Endpoint::kChatCompletions && streaming) {

@@ -40,8 +40,8 @@ std::string failure_reason(const ForwardResult& result, const Extraction& extrac
 }  // namespace
 
 InterceptionRecording::InterceptionRecording(const Route& route, std::string interception_id,
-                                             const Principal& caller, RequestFacts facts,
-                                             ClientFacts client,
+                                             core::UnixMicros started_at, const Principal& caller,
+                                             RequestFacts facts, ClientFacts client,
                                              const core::RecorderSettings& settings)
     : provider_(route.provider),
       facts_(std::move(facts)),
@@ -54,7 +54,7 @@ InterceptionRecording::InterceptionRecording(const Route& route, std::string int
   record_.api_key_id = caller.token_id;
   record_.provider = std::string(provider_name(route.provider));
   record_.model = facts_.model;
-  record_.started_at = core::now_micros();
+  record_.started_at = started_at;
 }
 
 void InterceptionRecording::on_response_head(unsigned status, std::string_view content_type) {
@@ -93,6 +93,9 @@ recorder::Interception InterceptionRecording::finish(const ForwardResult& result
   Extraction extraction = extractor_->finish();
   const std::string_view status = status_name(result, extraction, event_stream_);
   status_ = status;
+  record_.status = recorder::parse_status(status).value_or(recorder::Status::kFailed);
+  record_.client = client_.client;
+  record_.session_id = client_.session_id;
 
   record_.ended_at = core::now_micros();
   boost::json::object metadata{{"user_agent", client_.user_agent},
@@ -127,16 +130,17 @@ recorder::Interception InterceptionRecording::finish(const ForwardResult& result
   const std::size_t children = record_.user_prompts.size() + record_.token_usages.size() +
                                record_.tool_usages.size() + record_.model_thoughts.size();
   core::UnixMicros stamp = *record_.ended_at - static_cast<core::UnixMicros>(children);
-  const auto assign = [&stamp](auto& rows) {
+  const auto assign = [&](auto& rows, recorder::ChildKind kind) {
+    unsigned index = 0;
     for (auto& row : rows) {
-      row.id = core::new_uuid();
+      row.id = recorder::child_id(record_.id, kind, index++);
       row.created_at = ++stamp;
     }
   };
-  assign(record_.user_prompts);
-  assign(record_.token_usages);
-  assign(record_.tool_usages);
-  assign(record_.model_thoughts);
+  assign(record_.user_prompts, recorder::ChildKind::kPrompt);
+  assign(record_.token_usages, recorder::ChildKind::kTokenUsage);
+  assign(record_.tool_usages, recorder::ChildKind::kToolUsage);
+  assign(record_.model_thoughts, recorder::ChildKind::kModelThought);
   return std::move(record_);
 }
 

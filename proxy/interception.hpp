@@ -19,9 +19,9 @@ namespace aibridge::proxy {
 
 class InterceptionRecording final : public RelayObserver {
  public:
-  InterceptionRecording(const Route& route, std::string interception_id, const Principal& caller,
-                        RequestFacts facts, ClientFacts client,
-                        const core::RecorderSettings& settings);
+  InterceptionRecording(const Route& route, std::string interception_id,
+                        core::UnixMicros started_at, const Principal& caller, RequestFacts facts,
+                        ClientFacts client, const core::RecorderSettings& settings);
 
   void on_response_head(unsigned status, std::string_view content_type) override;
   void on_response_body(std::string_view piece) override;

@@ -51,6 +51,9 @@ void Session::abort() {
   if (upstream_ != nullptr) {
     upstream_->cancel(ignored);
   }
+  if (holding_ != nullptr) {
+    holding_->cancel();
+  }
 }
 
 net::awaitable<void> Session::run() {
@@ -202,8 +205,8 @@ net::awaitable<void> Session::dispatch(const Route& route, StringRequest& reques
       co_return;
     }
     case RouteKind::kBridge:
-      if (shard_.deps.recorder.congested()) {
-        co_await hold_back_for_recorder();
+      if (shard_.deps.recorder.congested() && !shard_.draining) {
+        co_await wait_for_recorder_room();
       }
       co_await serve_provider_route(*this, route, request, log);
       co_return;
@@ -218,13 +221,19 @@ net::awaitable<void> Session::dispatch(const Route& route, StringRequest& reques
   }
 }
 
-net::awaitable<void> Session::hold_back_for_recorder() {
-  constexpr auto kPoll = std::chrono::milliseconds(1);
-  net::steady_timer pause(socket_.get_executor());
-  while (shard_.deps.recorder.congested() && !shard_.draining && !aborted_) {
-    pause.expires_after(kPoll);
-    co_await pause.async_wait(kTuple);
-  }
+net::awaitable<void> Session::wait_for_recorder_room() {
+  const auto began = std::chrono::steady_clock::now();
+  // Shared with the writer's callback, which may run after this wait has timed out.
+  auto room = std::make_shared<net::steady_timer>(socket_.get_executor(), kMaxHoldBack);
+  shard_.deps.recorder.notify_when_room(
+      [room] { net::post(room->get_executor(), [room] { room->cancel(); }); });
+  holding_ = room.get();
+  co_await room->async_wait(kTuple);
+  holding_ = nullptr;
+  core::Metrics& metrics = shard_.deps.metrics;
+  metrics.recorder_held_back_total.Increment();
+  metrics.recorder_held_back_seconds_total.Increment(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
 }
 
 net::awaitable<void> Session::serve_admin(const Route& route, StringRequest& request,

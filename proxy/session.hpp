@@ -26,6 +26,9 @@ struct ExchangeLog {
 
 class Session {
  public:
+  /// The longest a bridged request waits for the recorder before it goes ahead anyway.
+  static constexpr std::chrono::seconds kMaxHoldBack{2};
+
   Session(Shard& shard, tcp::socket socket);
   ~Session();
   Session(const Session&) = delete;
@@ -60,8 +63,9 @@ class Session {
   net::awaitable<bool> read_request(http::request_parser<http::string_body>& parser,
                                     ExchangeLog& log);
   net::awaitable<void> dispatch(const Route& route, StringRequest& request, ExchangeLog& log);
-  /// Waits while the recorder is congested: a bridged request would add to its backlog.
-  net::awaitable<void> hold_back_for_recorder();
+  /// Waits (at most kMaxHoldBack) for the recorder's signal that it has room again: a bridged
+  /// request would add to a backlog that is about to overflow.
+  net::awaitable<void> wait_for_recorder_room();
   net::awaitable<void> serve_admin(const Route& route, StringRequest& request, ExchangeLog& log);
   void log_access(const ExchangeLog& log, std::chrono::steady_clock::time_point started) const;
 
@@ -71,6 +75,7 @@ class Session {
   Watchdog watchdog_;
   ClientWatch client_watch_;  // after socket_ and buffer_, which it uses
   tcp::socket* upstream_ = nullptr;
+  net::steady_timer* holding_ = nullptr;  // the wait for recorder room in progress, if any
   State state_ = State::kBusy;
   bool aborted_ = false;
 };

@@ -14,9 +14,16 @@ struct InterceptionFilter {
   std::optional<std::string> initiator_id;
   std::optional<std::string> provider;
   std::optional<std::string> model;
+  std::optional<std::string> client;
+  std::optional<Status> status;
   std::optional<UnixMicros> started_after;   // inclusive
   std::optional<UnixMicros> started_before;  // inclusive
   std::optional<std::string> visible_to;     // members see only their own interceptions
+
+  /// Whether any term other than the time range narrows the match.
+  bool has_facet_terms() const {
+    return initiator_id || provider || model || client || status || visible_to;
+  }
 };
 
 /// Where a row sits in the listing order (started_at DESC, id DESC).

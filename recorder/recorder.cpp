@@ -6,10 +6,12 @@
 
 namespace aibridge::recorder {
 
-Recorder::Recorder(std::unique_ptr<Store> store, const core::RecorderSettings& settings,
+Recorder::Recorder(std::unique_ptr<RecordSink> sink, const core::RecorderSettings& settings,
                    core::Metrics& metrics)
-    : store_(std::move(store)),
+    : sink_(std::move(sink)),
       settings_(settings),
+      congested_above_(std::max<std::uint64_t>(1, settings.queue_capacity * 3 / 4)),
+      room_below_(settings.queue_capacity / 4),
       metrics_(metrics),
       writer_([this] { run(); }) {}
 
@@ -28,16 +30,13 @@ bool Recorder::submit(Interception&& record) {
   pending_.push_back(std::move(record));
   ++submitted_;
   const std::uint64_t backlog = submitted_ - settled_;
-  const bool became_congested = backlog >= congestion_threshold() &&
-                                !congested_.exchange(true, std::memory_order_relaxed);
+  const bool became_congested =
+      backlog >= congested_above_ && !congested_.exchange(true, std::memory_order_relaxed);
   const std::size_t depth = pending_.size();
-  metrics_.recorder_queue_depth.Set(static_cast<double>(depth));
   lock.unlock();
   if (became_congested) {
-    spdlog::warn(
-        "recorder: {} interceptions not yet written; holding new requests back until the "
-        "writer catches up",
-        backlog);
+    spdlog::warn("recorder: {} interceptions not yet written; new requests wait for room",
+                 backlog);
   }
   if (depth == settings_.batch_size) {
     wake_writer_.notify_one();  // a full batch need not wait for the flush interval
@@ -45,11 +44,15 @@ bool Recorder::submit(Interception&& record) {
   return true;
 }
 
-std::uint64_t Recorder::congestion_threshold() const {
-  // Four batches: about a tenth of a second of the writer's work. A small queue (tests) gets
-  // half of its capacity.
-  return std::max<std::uint64_t>(1,
-                                 std::min(settings_.batch_size * 4, settings_.queue_capacity / 2));
+void Recorder::notify_when_room(std::function<void()> ready) {
+  {
+    std::lock_guard lock(mutex_);
+    if (congested_.load(std::memory_order_relaxed) && !closed_) {
+      waiting_for_room_.push_back(std::move(ready));
+      return;
+    }
+  }
+  ready();
 }
 
 void Recorder::every(std::chrono::milliseconds interval, Task task) {
@@ -83,12 +86,6 @@ void Recorder::run() {
   // Normal priority on purpose: the flush window is a promise (a crash loses at most that much),
   // and a de-prioritised writer falls seconds behind on a saturated machine.
   core::name_thread("ab-recorder");
-  // While writing takes under half the time, the writer yields the CPU often, so relay threads
-  // never wait long behind it; past that the machine is saturated and yielding would starve the
-  // writer until its queue overflows, so it writes at full speed until it has caught up.
-  bool yielding = true;
-  store_->yield_cpu_every(kYieldInterval);
-  auto cycle_began = std::chrono::steady_clock::now();
   std::vector<Interception> batch;
   for (;;) {
     bool closing = false;
@@ -102,28 +99,26 @@ void Recorder::run() {
       flush_requested_ = false;
       closing = closed_;
       taken_through = submitted_;
-      metrics_.recorder_queue_depth.Set(0);
     }
-    const auto writing_began = std::chrono::steady_clock::now();
+    metrics_.recorder_queue_depth.Set(static_cast<double>(batch.size()));
     write(batch);
     batch.clear();
     run_due_tasks(closing);
-    metrics_.store_cache_bytes.Set(static_cast<double>(store_->cache_bytes()));
-    const auto now = std::chrono::steady_clock::now();
-    const bool keeping_up = (now - writing_began) * 2 < now - cycle_began;
-    cycle_began = now;
-    if (keeping_up != yielding) {
-      yielding = keeping_up;
-      store_->yield_cpu_every(yielding ? kYieldInterval : std::chrono::microseconds{0});
-    }
+    metrics_.store_cache_bytes.Set(static_cast<double>(sink_->cache_bytes()));
+    std::vector<std::function<void()>> room;
     {
       std::lock_guard lock(mutex_);
       settled_ = taken_through;
-      if (submitted_ - settled_ < congestion_threshold() / 4) {
+      metrics_.recorder_queue_depth.Set(static_cast<double>(pending_.size()));
+      if (submitted_ - settled_ <= room_below_ || closed_) {
         congested_.store(false, std::memory_order_relaxed);
+        room.swap(waiting_for_room_);
       }
     }
     written_.notify_all();
+    for (const auto& ready : room) {
+      ready();
+    }
     if (closing) {
       std::lock_guard lock(mutex_);
       if (pending_.empty()) {
@@ -139,7 +134,7 @@ void Recorder::write(std::vector<Interception>& batch) {
     const std::span<const Interception> slice(batch.data() + start, count);
     const auto began = std::chrono::steady_clock::now();
     try {
-      store_->write_interceptions(slice);
+      sink_->write_interceptions(slice);
       metrics_.recorder_written_total.Increment(static_cast<double>(count));
     } catch (const std::exception& e) {
       // Retry one by one so that a single bad record cannot take its whole batch with it.
@@ -147,7 +142,7 @@ void Recorder::write(std::vector<Interception>& batch) {
                     e.what());
       for (const Interception& record : slice) {
         try {
-          store_->write_interceptions(std::span(&record, 1));
+          sink_->write_interceptions(std::span(&record, 1));
           metrics_.recorder_written_total.Increment();
         } catch (const std::exception& single) {
           spdlog::error("recorder: interception {} could not be written: {}", record.id,
@@ -175,7 +170,7 @@ void Recorder::run_due_tasks(bool all) {
   }
   for (Periodic* periodic : due) {
     try {
-      periodic->task(*store_);
+      periodic->task(*sink_);
     } catch (const std::exception& e) {
       spdlog::error("recorder: periodic task failed: {}", e.what());
     }

@@ -1,10 +1,14 @@
 #pragma once
-// Gets interceptions from the network threads into the store without ever making them wait:
+// Gets interceptions from the network threads into the store without making them wait:
 // submit() appends to a bounded in-memory queue; one writer thread swaps the queue out and
-// writes it in one transaction per batch, at least every flush interval. A full queue drops the
-// new record and counts it (recorder_dropped_total) with an error log; close() writes everything
-// still queued. The writer also runs periodic housekeeping (retention) between batches, so the
-// store has a single writer.
+// writes it in transactions of up to batch_size records, at least every flush interval. The
+// writer never sleeps while there is work; it also runs periodic housekeeping (retention)
+// between batches, so the store has a single writer. A full queue drops the new record and
+// counts it (recorder_dropped_total) with an error log; close() writes everything still queued.
+//
+// If the writer ever falls far behind (the queue three-quarters full), congested() turns true
+// and bridged requests may wait for room: notify_when_room() calls back from the writer as soon
+// as the backlog is down to a quarter, so the wait is a signal, never a poll.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -24,12 +28,10 @@ namespace aibridge::recorder {
 
 class Recorder {
  public:
-  using Task = std::function<void(Store&)>;
-  /// How often the writer gives the CPU up while it keeps up easily (Store::yield_cpu_every).
-  static constexpr std::chrono::microseconds kYieldInterval{25};
+  using Task = std::function<void(RecordSink&)>;
 
-  /// Takes the store (used only by the writer thread from now on) and starts the writer.
-  Recorder(std::unique_ptr<Store> store, const core::RecorderSettings& settings,
+  /// Takes the sink (used only by the writer thread from now on) and starts the writer.
+  Recorder(std::unique_ptr<RecordSink> sink, const core::RecorderSettings& settings,
            core::Metrics& metrics);
   ~Recorder();
   Recorder(const Recorder&) = delete;
@@ -38,10 +40,12 @@ class Recorder {
   /// Thread-safe, never blocks on the store. False when the record was dropped.
   bool submit(Interception&& record);
 
-  /// True while the writer is several batches behind (the machine is saturated). Network
-  /// threads then hold new requests back until it has caught up, so that overload shows up as
-  /// latency rather than as lost records or a longer crash-loss window. Lock-free.
+  /// True while the queue is more than three-quarters full. Lock-free.
   bool congested() const { return congested_.load(std::memory_order_relaxed); }
+
+  /// Calls `ready` once the backlog is down to a quarter of the queue: on the writer thread, or
+  /// at once on the caller's when there is room already. `ready` must not block.
+  void notify_when_room(std::function<void()> ready);
 
   /// Runs `task` on the writer thread every `interval` (between batches). Call before traffic.
   void every(std::chrono::milliseconds interval, Task task);
@@ -63,10 +67,11 @@ class Recorder {
   void write(std::vector<Interception>& batch);
   void run_due_tasks(bool all);
   void count_drop(std::size_t count, const char* why);
-  std::uint64_t congestion_threshold() const;
 
-  std::unique_ptr<Store> store_;  // writer thread only
+  std::unique_ptr<RecordSink> sink_;  // writer thread only
   const core::RecorderSettings settings_;
+  const std::uint64_t congested_above_;  // backlog that turns congestion on
+  const std::uint64_t room_below_;       // backlog that turns it off again
   core::Metrics& metrics_;
 
   std::mutex mutex_;  // guards every member below it
@@ -74,6 +79,7 @@ class Recorder {
   std::condition_variable written_;
   std::vector<Interception> pending_;
   std::vector<Periodic> tasks_;
+  std::vector<std::function<void()>> waiting_for_room_;
   std::uint64_t submitted_ = 0;  // records accepted (or dropped while writing) so far
   std::uint64_t settled_ = 0;    // of those, how many are committed or dropped
   bool flush_requested_ = false;

@@ -18,6 +18,12 @@ enum class Role { kOwner, kAuditor, kMember };
 std::string_view role_name(Role role);
 std::optional<Role> parse_role(std::string_view name);
 
+/// How an interception ended (SPEC §5.1), decided by what the provider sent (proxy/status.hpp).
+enum class Status { kCompleted, kFailed, kCancelled };
+
+std::string_view status_name(Status status);
+std::optional<Status> parse_status(std::string_view name);
+
 struct User {
   std::string id;
   std::string username;
@@ -83,6 +89,13 @@ struct ModelThought {
   UnixMicros created_at = 0;
 };
 
+/// The kinds of children, in the order an interception lists them.
+enum class ChildKind : unsigned { kPrompt = 0, kTokenUsage = 1, kToolUsage = 2, kModelThought = 3 };
+
+/// The id of an interception's `index`-th child of `kind`, derived from the interception's own
+/// (core::derived_uuid): children need no random ids, and stores may leave them out.
+std::string child_id(std::string_view interception_id, ChildKind kind, unsigned index);
+
 /// One bridged request and everything recorded about it, written in one piece when it ends.
 struct Interception {
   std::string id;
@@ -90,6 +103,9 @@ struct Interception {
   std::string api_key_id;
   std::string provider;
   std::string model;
+  std::string client = "Unknown";  // detected from the request headers (also in metadata)
+  Status status = Status::kCompleted;  // also in metadata
+  std::string session_id;          // the client's own session id; "" when it sent none
   UnixMicros started_at = 0;
   std::optional<UnixMicros> ended_at;
   std::string metadata = "{}";

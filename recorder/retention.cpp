@@ -6,7 +6,7 @@
 
 namespace aibridge::recorder {
 
-std::size_t apply_retention(Store& store, std::chrono::milliseconds retention,
+std::size_t apply_retention(RecordSink& store, std::chrono::milliseconds retention,
                             std::size_t batch_size, std::size_t batches) {
   if (retention.count() == 0) {
     return 0;

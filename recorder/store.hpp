@@ -1,9 +1,9 @@
 #pragma once
-// The persistence interface. One Store instance is one connection: it is not thread-safe and
-// lives on one thread (the recorder's writer, one admin-query worker, or a CLI command).
-// SQLite implements it today; a PostgreSQL store for multi-replica deployments implements the
-// same interface later (SPEC §9).
-#include <chrono>
+// The persistence interfaces, one per role: the recorder's writer (RecordSink), the admin API's
+// reads (RecordQueries), users and tokens (IdentityStore) and small persistent settings
+// (SettingsStore). A Store is one connection to a database offering all four; it is not
+// thread-safe and lives on one thread (the writer, one store-pool worker, or a CLI command).
+// Backends: SQLite (recorder/sqlite/) today; PostgreSQL for replicas (SPEC §9).
 #include <memory>
 #include <optional>
 #include <span>
@@ -24,11 +24,39 @@ class ConflictError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class Store {
+/// Where the recorder's writer puts interceptions, and takes them away again (retention).
+class RecordSink {
  public:
-  virtual ~Store() = default;
+  virtual ~RecordSink() = default;
+  /// Writes every (ended) interception with its children in one transaction.
+  virtual void write_interceptions(std::span<const Interception> batch) = 0;
+  /// Deletes at most about `limit` interceptions started before `cutoff` (whole seconds at a
+  /// time, oldest first), with their children; returns how many it deleted.
+  virtual std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) = 0;
+  /// Memory the sink's own cache holds (0 when it keeps none): it grows with the database up to
+  /// its configured size, and an operator (or a leak test) must tell it apart from the rest.
+  virtual std::size_t cache_bytes() { return 0; }
+};
 
-  // Identity.
+/// The admin API's reads of interceptions.
+class RecordQueries {
+ public:
+  virtual ~RecordQueries() = default;
+  /// The listing position of an interception, if it exists and `visible_to` (when set)
+  /// initiated it.
+  virtual std::optional<ListPosition> interception_position(
+      std::string_view id, const std::optional<std::string>& visible_to) = 0;
+  /// Ordered by started_at DESC, id DESC, with the exact count of the filter's matches.
+  virtual InterceptionPage list_interceptions(const InterceptionQuery& query) = 0;
+  /// One interception with its children, if it exists and `visible_to` (when set) initiated it.
+  virtual std::optional<ListedInterception> find_interception(
+      std::string_view id, const std::optional<std::string>& visible_to) = 0;
+};
+
+/// Users and their API tokens.
+class IdentityStore {
+ public:
+  virtual ~IdentityStore() = default;
   virtual bool has_users() = 0;
   /// Throws ConflictError when the username is taken (case-insensitively).
   virtual void insert_user(const User& user) = 0;
@@ -43,35 +71,20 @@ class Store {
   virtual bool revoke_token(std::string_view token_id, UnixMicros at) = 0;
   /// Stores last-use times (token id, time), keeping the later of old and new.
   virtual void touch_tokens(std::span<const std::pair<std::string, UnixMicros>> uses) = 0;
+};
 
-  // Settings (small key/value state that must survive restarts).
+/// Small key/value state that must survive restarts.
+class SettingsStore {
+ public:
+  virtual ~SettingsStore() = default;
   virtual std::optional<std::string> get_setting(std::string_view key) = 0;
   virtual void put_setting(std::string_view key, std::string_view value) = 0;
+};
 
-  // Records.
-  /// Writes every interception with its children in one transaction.
-  virtual void write_interceptions(std::span<const Interception> batch) = 0;
-  /// While writing, give the CPU up at least every `interval` (zero: never). On a machine with
-  /// few cores a network thread waking to relay bytes would otherwise wait out the writer's
-  /// time slice: milliseconds instead of microseconds.
-  virtual void yield_cpu_every(std::chrono::microseconds interval) = 0;
-  /// Memory the writer's cache holds: it grows with the database up to its configured size, and
-  /// an operator (or a leak test) needs to tell it apart from the rest of the process's memory.
-  virtual std::size_t cache_bytes() = 0;
-  /// Deletes at most `limit` ended interceptions started before `cutoff`, with their children;
-  /// returns how many interceptions it deleted.
-  virtual std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) = 0;
-
-  // Admin queries.
-  /// The listing position of an ended interception, if it exists and `visible_to` (when set)
-  /// initiated it.
-  virtual std::optional<ListPosition> interception_position(
-      std::string_view id, const std::optional<std::string>& visible_to) = 0;
-  /// Only ended interceptions, ordered by started_at DESC, id DESC; children in one query per
-  /// kind for the whole page.
-  virtual InterceptionPage list_interceptions(const InterceptionQuery& query) = 0;
-
-  /// Cheap round trip proving the store answers (readiness).
+/// One connection offering every role.
+class Store : public RecordSink, public RecordQueries, public IdentityStore, public SettingsStore {
+ public:
+  /// Cheap round trip proving the database answers (readiness).
   virtual void ping() = 0;
 };
 
@@ -83,5 +96,10 @@ struct StoreOptions {
 /// migrations first; only the process that owns the database at start should pass true.
 std::unique_ptr<Store> open_store(const std::string& location, const StoreOptions& options,
                                   bool migrate);
+
+/// The recorder writer's connection to an already migrated database, set up for a stream of
+/// batches (SQLite: the log is checkpointed on a thread of its own).
+std::unique_ptr<RecordSink> open_record_sink(const std::string& location,
+                                             const StoreOptions& options);
 
 }  // namespace aibridge::recorder

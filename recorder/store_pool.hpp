@@ -14,6 +14,8 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -25,7 +27,8 @@ class StorePool {
  public:
   StorePool(std::string location, StoreOptions options, std::size_t threads)
       : location_(std::move(location)), options_(std::move(options)), pool_(threads) {}
-  ~StorePool() { pool_.join(); }
+  /// Stops the periodic jobs (each runs once more) and waits for the work in progress.
+  ~StorePool();
   StorePool(const StorePool&) = delete;
   StorePool& operator=(const StorePool&) = delete;
 
@@ -67,7 +70,18 @@ class StorePool {
         boost::asio::use_awaitable, work);
   }
 
+  /// Runs `job(Store&)` on a pool thread every `interval`, and a last time at stop_periodic().
+  /// A job that throws is logged and runs again at its next time.
+  void every(std::chrono::milliseconds interval, std::function<void(Store&)> job);
+
+  /// Runs every periodic job a last time, waits for it and stops them (before what the jobs
+  /// use goes away; the destructor does it too).
+  void stop_periodic();
+
  private:
+  struct Periodic;
+  void arm(const std::shared_ptr<Periodic>& periodic);
+  void run_periodic(const std::shared_ptr<Periodic>& periodic);
   /// Borrows an idle Store (opening one when none is idle) and returns it afterwards. A store
   /// whose work threw is dropped rather than returned, in case its connection is broken.
   class Lease {
@@ -101,9 +115,25 @@ class StorePool {
 
   std::string location_;
   StoreOptions options_;
-  std::mutex mutex_;  // guards idle_
+  std::mutex mutex_;  // guards idle_ and periodic_
   std::vector<std::unique_ptr<Store>> idle_;
+  std::vector<std::shared_ptr<Periodic>> periodic_;
   boost::asio::thread_pool pool_;  // last: joined before the stores it uses are destroyed
+};
+
+/// A job and its timer; everything about it runs on its strand.
+struct StorePool::Periodic {
+  Periodic(boost::asio::thread_pool& pool, std::chrono::milliseconds every_in,
+           std::function<void(Store&)> job_in)
+      : strand(boost::asio::make_strand(pool)),
+        timer(strand),
+        every(every_in),
+        job(std::move(job_in)) {}
+  boost::asio::strand<boost::asio::thread_pool::executor_type> strand;
+  boost::asio::steady_timer timer;
+  std::chrono::milliseconds every;
+  std::function<void(Store&)> job;
+  bool stopped = false;
 };
 
 }  // namespace aibridge::recorder

@@ -2,7 +2,7 @@
 // through aibridge; what they see must be the same (SPEC §4.3). Started by ctest with
 // GATEWAY_BINARY and MOCK_BINARY set.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,14 +130,27 @@ try {
     await assert.rejects(anthropicVia.messages.create(messages, limited), Anthropic.RateLimitError);
   });
   await check('every bridged SDK call was recorded with the usage the provider reported', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300));  // one recorder flush window
-    const query = (sql) => execFileSync('sqlite3', [join(dataDir, 'aibridge.db'), sql]).toString().trim();
+    // Read back through the admin API, as an operator would, once the recorder has flushed.
+    const list = async () => {
+      const response = await fetch(`${gatewayUrl}/interceptions?limit=1000`,
+                                   { headers: { 'Coder-Session-Token': token } });
+      assert.equal(response.status, 200);
+      return response.json();
+    };
+    let page = await list();
+    for (let waited = 0; page.count < 10 && waited < 3000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      page = await list();
+    }
     // 2 chat + 2 responses + 4 messages calls succeeded; 2 were rate limited; 401s are not recorded.
-    assert.equal(query("SELECT count(*) FROM aibridge_interceptions"), '10');
-    assert.equal(query("SELECT count(*) FROM aibridge_interceptions WHERE json_extract(metadata, '$.status') = 'failed'"), '2');
-    assert.equal(query('SELECT sum(input_tokens) || "/" || sum(output_tokens) FROM aibridge_token_usages'), '80/304');
-    assert.equal(query("SELECT count(*) FROM aibridge_user_prompts WHERE prompt = 'hello'"), '10');
-    assert.equal(query("SELECT count(DISTINCT json_extract(metadata, '$.client')) FROM aibridge_interceptions"), '1');
+    assert.equal(page.count, 10);
+    const rows = page.results;
+    assert.equal(rows.filter((row) => row.metadata.status === 'failed').length, 2);
+    const usages = rows.flatMap((row) => row.token_usages);
+    const sum = (key) => usages.reduce((total, usage) => total + usage[key], 0);
+    assert.equal(`${sum('input_tokens')}/${sum('output_tokens')}`, '80/304');
+    assert.equal(rows.flatMap((row) => row.user_prompts).filter((p) => p.prompt === 'hello').length, 10);
+    assert.equal(new Set(rows.map((row) => row.metadata.client)).size, 1);
   });
 } catch (error) {
   results.push(`FAIL setup: ${error.stack ?? error}`);

@@ -152,13 +152,6 @@ TEST_F(AdminApi, ExperimentalPathsSayTotal) {
   EXPECT_EQ(get_json(kList, owner_token_).at("count"), 1);
 }
 
-TEST_F(AdminApi, OnlyEndedInterceptionsAreListed) {
-  recorder::Interception open = interception(core::new_uuid(), alice_.id, 10);
-  open.ended_at.reset();
-  store_->write_interceptions(std::vector{open, interception(core::new_uuid(), alice_.id, 20)});
-  EXPECT_EQ(get_json(kList, owner_token_).at("count"), 1);
-}
-
 TEST_F(AdminApi, CursorAndOffsetWalksVisitEveryRowOnceEvenWithTiedStartTimes) {
   std::vector<recorder::Interception> records;
   for (int i = 0; i < 253; ++i) {

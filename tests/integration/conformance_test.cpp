@@ -8,7 +8,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "recorder/sqlite.hpp"
+#include "recorder/store.hpp"
 #include "tests/mock/responses.hpp"
 #include "tests/support/gateway.hpp"
 #include "tests/support/http_client.hpp"
@@ -113,61 +113,51 @@ class Corpus {
 
   template <class Check>
   void compare_records(const std::string& id, const json::object& expected, Check& check) {
-    recorder::sqlite::Database db(dir_.path() + "/aibridge.db", false);
-    auto interception =
-        db.prepare("SELECT model, metadata FROM aibridge_interceptions WHERE id = ?1");
-    interception.bind(1, id);
+    // Read back through the store, as the admin API does (once the writer has flushed).
+    auto store = recorder::open_store(dir_.path() + "/aibridge.db", {}, false);
     const auto deadline = std::chrono::steady_clock::now() + 3s;
-    bool found = interception.step();
+    auto found = store->find_interception(id, std::nullopt);
     while (!found && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(10ms);
-      interception.reset().bind(1, id);
-      found = interception.step();
+      found = store->find_interception(id, std::nullopt);
     }
     if (!found) {
       check(false, "interception not recorded");
       return;
     }
-    check(interception.text(0) == text(expected.at("model")), "model " + interception.text(0));
-    const json::object metadata = json::parse(interception.text(1)).as_object();
+    const recorder::Interception& record = found->interception;
+    check(record.model == text(expected.at("model")), "model " + record.model);
+    const json::object metadata = json::parse(record.metadata).as_object();
     check(metadata.at("status") == expected.at("interception_status"),
           "status " + text(metadata.at("status")) + " (" +
               text(metadata.contains("error") ? metadata.at("error") : "") + ")");
+    check(recorder::status_name(record.status) == text(expected.at("interception_status")),
+          "status column " + std::string(recorder::status_name(record.status)));
     check(metadata.at("streaming") == expected.at("streaming"), "streaming flag");
 
-    auto prompts = db.prepare(
-        "SELECT prompt, provider_response_id FROM aibridge_user_prompts "
-        "WHERE interception_id = ?1 ORDER BY created_at, id");
-    prompts.bind(1, id);
     if (expected.at("prompt").is_null()) {
-      check(!prompts.step(), "unexpected prompt row");
-    } else if (!prompts.step()) {
+      check(record.user_prompts.empty(), "unexpected prompt row");
+    } else if (record.user_prompts.empty()) {
       check(false, "missing prompt row");
     } else {
-      check(prompts.text(0) == text(expected.at("prompt")),
-            "prompt text '" + prompts.text(0) + "'");
-      check(prompts.text(1) == text(expected.at("prompt_provider_response_id")),
-            "prompt provider_response_id '" + prompts.text(1) + "'");
-      check(!prompts.step(), "more than one prompt row");
+      const recorder::UserPrompt& prompt = record.user_prompts.front();
+      check(prompt.prompt == text(expected.at("prompt")), "prompt text '" + prompt.prompt + "'");
+      check(prompt.provider_response_id == text(expected.at("prompt_provider_response_id")),
+            "prompt provider_response_id '" + prompt.provider_response_id + "'");
+      check(record.user_prompts.size() == 1, "more than one prompt row");
     }
 
-    auto tokens = db.prepare(
-        "SELECT provider_response_id, input_tokens, output_tokens, cache_read_input_tokens, "
-        "cache_write_input_tokens FROM aibridge_token_usages WHERE interception_id = ?1 "
-        "ORDER BY created_at, id");
-    tokens.bind(1, id);
-    std::size_t index = 0;
     const json::array& expected_tokens = expected.at("token_usages").as_array();
-    while (tokens.step()) {
-      if (index >= expected_tokens.size()) {
-        check(false, "extra token row");
-        break;
-      }
-      const json::object& row = expected_tokens[index++].as_object();
-      const std::string got = tokens.text(0) + " " + std::to_string(tokens.int64(1)) + "/" +
-                              std::to_string(tokens.int64(2)) + " cr" +
-                              std::to_string(tokens.int64(3)) + " cw" +
-                              std::to_string(tokens.int64(4));
+    check(record.token_usages.size() == expected_tokens.size(),
+          "token rows: " + std::to_string(record.token_usages.size()));
+    for (std::size_t i = 0; i < std::min(record.token_usages.size(), expected_tokens.size()); ++i) {
+      const recorder::TokenUsage& usage = record.token_usages[i];
+      const json::object& row = expected_tokens[i].as_object();
+      const std::string got = usage.provider_response_id + " " +
+                              std::to_string(usage.input_tokens) + "/" +
+                              std::to_string(usage.output_tokens) + " cr" +
+                              std::to_string(usage.cache_read_input_tokens) + " cw" +
+                              std::to_string(usage.cache_write_input_tokens);
       const std::string want = text(row.at("provider_response_id")) + " " +
                                std::to_string(row.at("input_tokens").as_int64()) + "/" +
                                std::to_string(row.at("output_tokens").as_int64()) + " cr" +
@@ -176,53 +166,39 @@ class Corpus {
                                std::to_string(row.at("cache_write_input_tokens").as_int64());
       check(got == want, "token row " + got + " != " + want);
     }
-    check(index == expected_tokens.size(), "token rows: " + std::to_string(index));
 
-    auto tools = db.prepare(
-        "SELECT provider_response_id, tool, tool_call_id, input, injected FROM "
-        "aibridge_tool_usages "
-        "WHERE interception_id = ?1 ORDER BY created_at, id");
-    tools.bind(1, id);
-    index = 0;
     const json::array& expected_tools = expected.at("tool_usages").as_array();
-    while (tools.step()) {
-      if (index >= expected_tools.size()) {
-        check(false, "extra tool row " + tools.text(1));
-        break;
-      }
-      const json::object& row = expected_tools[index++].as_object();
-      check(tools.text(0) == text(row.at("provider_response_id")), "tool provider_response_id");
-      check(tools.text(1) == text(row.at("tool")), "tool name " + tools.text(1));
-      check(tools.text(2) == text(row.at("tool_call_id")), "tool_call_id " + tools.text(2));
-      check((tools.int64(4) != 0) == row.at("injected").as_bool(), "tool injected flag");
+    check(record.tool_usages.size() == expected_tools.size(),
+          "tool rows: " + std::to_string(record.tool_usages.size()));
+    for (std::size_t i = 0; i < std::min(record.tool_usages.size(), expected_tools.size()); ++i) {
+      const recorder::ToolUsage& tool = record.tool_usages[i];
+      const json::object& row = expected_tools[i].as_object();
+      check(tool.provider_response_id == text(row.at("provider_response_id")),
+            "tool provider_response_id");
+      check(tool.tool == text(row.at("tool")), "tool name " + tool.tool);
+      check(tool.tool_call_id == text(row.at("tool_call_id")), "tool_call_id " + tool.tool_call_id);
+      check(tool.injected == row.at("injected").as_bool(), "tool injected flag");
       if (row.at("input_valid_json").as_bool()) {
         boost::system::error_code error;
-        const json::value parsed = json::parse(tools.text(3), error);
-        check(!error && parsed == row.at("input_parsed"), "tool input " + tools.text(3));
+        const json::value parsed = json::parse(tool.input, error);
+        check(!error && parsed == row.at("input_parsed"), "tool input " + tool.input);
       } else {
-        check(tools.text(3) == text(row.at("input")), "tool input text '" + tools.text(3) + "'");
+        check(tool.input == text(row.at("input")), "tool input text '" + tool.input + "'");
       }
     }
-    check(index == expected_tools.size(), "tool rows: " + std::to_string(index));
 
-    auto thoughts = db.prepare(
-        "SELECT provider_response_id, content, metadata FROM aibridge_model_thoughts "
-        "WHERE interception_id = ?1 ORDER BY created_at, id");
-    thoughts.bind(1, id);
-    index = 0;
     const json::array& expected_thoughts = expected.at("model_thoughts").as_array();
-    while (thoughts.step()) {
-      if (index >= expected_thoughts.size()) {
-        check(false, "extra thought row");
-        break;
-      }
-      const json::object& row = expected_thoughts[index++].as_object();
-      check(thoughts.text(0) == text(row.at("provider_response_id")),
+    check(record.model_thoughts.size() == expected_thoughts.size(),
+          "thought rows: " + std::to_string(record.model_thoughts.size()));
+    for (std::size_t i = 0; i < std::min(record.model_thoughts.size(), expected_thoughts.size());
+         ++i) {
+      const recorder::ModelThought& thought = record.model_thoughts[i];
+      const json::object& row = expected_thoughts[i].as_object();
+      check(thought.provider_response_id == text(row.at("provider_response_id")),
             "thought provider_response_id");
-      check(thoughts.text(1) == text(row.at("content")), "thought content");
-      check(json::parse(thoughts.text(2)).at("source") == row.at("source"), "thought source");
+      check(thought.content == text(row.at("content")), "thought content");
+      check(json::parse(thought.metadata).at("source") == row.at("source"), "thought source");
     }
-    check(index == expected_thoughts.size(), "thought rows: " + std::to_string(index));
   }
 
   fs::path root_;

@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "recorder/sqlite.hpp"
+#include "recorder/sqlite/database.hpp"
 #include "tests/support/gateway.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/mock.hpp"

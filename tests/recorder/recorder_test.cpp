@@ -1,13 +1,15 @@
 #include "recorder/recorder.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "core/ids.hpp"
 #include "recorder/retention.hpp"
-#include "recorder/sqlite.hpp"
+#include "recorder/sqlite/database.hpp"
 #include "tests/support/process.hpp"
 
 namespace aibridge::recorder {
@@ -17,78 +19,38 @@ using namespace std::chrono_literals;
 
 Interception record(UnixMicros started_at = core::now_micros()) {
   Interception result;
-  result.id = core::new_uuid();
+  result.started_at = started_at;
+  result.id = core::new_uuid_at(started_at);
   result.initiator_id = "user";
   result.api_key_id = "key";
   result.provider = "openai";
   result.model = "gpt";
-  result.started_at = started_at;
   result.ended_at = started_at + 1;
-  result.token_usages.push_back({core::new_uuid(), "r", 1, 2, 0, 0, "{}", started_at + 1});
+  result.token_usages.push_back({child_id(result.id, ChildKind::kTokenUsage, 0), "r", 1, 2, 0, 0,
+                                 "{}", started_at + 1});
   return result;
 }
 
-// Passes everything to a real store, optionally slowly, and counts batches.
-class CountingStore final : public Store {
+// A sink that passes everything to a real store, optionally slowly, and counts batches: the
+// writer needs nothing but the RecordSink role.
+class CountingSink final : public RecordSink {
  public:
-  CountingStore(std::unique_ptr<Store> inner, std::chrono::milliseconds delay)
+  CountingSink(std::unique_ptr<RecordSink> inner, std::chrono::milliseconds delay)
       : delay_ms(static_cast<int>(delay.count())), inner_(std::move(inner)) {}
-  bool has_users() override { return inner_->has_users(); }
-  void insert_user(const User& user) override { inner_->insert_user(user); }
-  std::vector<User> list_users() override { return inner_->list_users(); }
-  std::optional<User> find_user_by_username(std::string_view name) override {
-    return inner_->find_user_by_username(name);
-  }
-  std::optional<User> find_user_by_id(std::string_view id) override {
-    return inner_->find_user_by_id(id);
-  }
-  void insert_token(const ApiToken& token) override { inner_->insert_token(token); }
-  std::optional<TokenWithOwner> find_token(std::string_view id) override {
-    return inner_->find_token(id);
-  }
-  std::vector<ApiToken> list_tokens(std::optional<std::string_view> user) override {
-    return inner_->list_tokens(user);
-  }
-  bool revoke_token(std::string_view id, UnixMicros at) override {
-    return inner_->revoke_token(id, at);
-  }
-  void touch_tokens(std::span<const std::pair<std::string, UnixMicros>> uses) override {
-    inner_->touch_tokens(uses);
-  }
-  std::optional<std::string> get_setting(std::string_view key) override {
-    return inner_->get_setting(key);
-  }
-  void put_setting(std::string_view key, std::string_view value) override {
-    inner_->put_setting(key, value);
-  }
   void write_interceptions(std::span<const Interception> batch) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
     ++batches;
     inner_->write_interceptions(batch);
   }
-  void yield_cpu_every(std::chrono::microseconds interval) override {
-    yield_interval_micros = interval.count();
-    inner_->yield_cpu_every(interval);
-  }
-  std::size_t cache_bytes() override { return inner_->cache_bytes(); }
   std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) override {
     return inner_->delete_interceptions_before(cutoff, limit);
   }
-  std::optional<ListPosition> interception_position(
-      std::string_view id, const std::optional<std::string>& visible_to) override {
-    return inner_->interception_position(id, visible_to);
-  }
-  InterceptionPage list_interceptions(const InterceptionQuery& query) override {
-    return inner_->list_interceptions(query);
-  }
-  void ping() override { inner_->ping(); }
 
   std::atomic<int> batches{0};
   std::atomic<int> delay_ms;
-  std::atomic<std::int64_t> yield_interval_micros{-1};  // -1: never set
 
  private:
-  std::unique_ptr<Store> inner_;
+  std::unique_ptr<RecordSink> inner_;
 };
 
 class RecorderTest : public ::testing::Test {
@@ -97,14 +59,18 @@ class RecorderTest : public ::testing::Test {
 
   std::unique_ptr<Recorder> make(core::RecorderSettings settings,
                                  std::chrono::milliseconds delay = 0ms) {
-    auto store = std::make_unique<CountingStore>(open_store(path_, {}, false), delay);
-    store_ = store.get();
-    return std::make_unique<Recorder>(std::move(store), settings, metrics_);
+    auto sink = std::make_unique<CountingSink>(open_record_sink(path_, {}), delay);
+    sink_ = sink.get();
+    return std::make_unique<Recorder>(std::move(sink), settings, metrics_);
   }
 
-  int rows(const std::string& table = "aibridge_interceptions") {
+  // Interceptions in the database, or children of one kind ("token_usages", …).
+  int rows(const std::string& children = "") {
     sqlite::Database db(path_, false);
-    auto statement = db.prepare("SELECT count(*) FROM " + table);
+    auto statement = db.prepare(
+        children.empty() ? std::string("SELECT count(*) FROM aibridge_records")
+                         : "SELECT coalesce(sum(json_array_length(children, '$." + children +
+                               "')), 0) FROM aibridge_records");
     statement.step();
     return static_cast<int>(statement.int64(0));
   }
@@ -112,7 +78,7 @@ class RecorderTest : public ::testing::Test {
   aibridge::testing::TempDir dir_;
   std::string path_;
   core::Metrics metrics_;
-  CountingStore* store_ = nullptr;
+  CountingSink* sink_ = nullptr;
 };
 
 TEST_F(RecorderTest, WritesInBatchesOfTheConfiguredSize) {
@@ -125,8 +91,8 @@ TEST_F(RecorderTest, WritesInBatchesOfTheConfiguredSize) {
   }
   recorder->flush();
   EXPECT_EQ(rows(), 2500);
-  EXPECT_EQ(rows("aibridge_token_usages"), 2500);
-  EXPECT_GE(store_->batches.load(), 3);
+  EXPECT_EQ(rows("token_usages"), 2500);
+  EXPECT_GE(sink_->batches.load(), 3);
   EXPECT_EQ(metrics_.recorder_written_total.Value(), 2500);
   EXPECT_EQ(metrics_.recorder_dropped_total.Value(), 0);
 }
@@ -175,57 +141,52 @@ TEST_F(RecorderTest, AFullQueueDropsVisiblyAndNeverBlocks) {
   EXPECT_EQ(rows(), accepted);
 }
 
-TEST_F(RecorderTest, YieldsTheCpuOnlyWhileItKeepsUpEasily) {
-  core::RecorderSettings settings;
-  settings.flush_interval = 20ms;
-  auto recorder = make(settings);
-  const auto wait_for_interval = [&](std::int64_t expected) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (store_->yield_interval_micros.load() != expected &&
-           std::chrono::steady_clock::now() < deadline) {
-      recorder->submit(record());
-      std::this_thread::sleep_for(5ms);
-    }
-    return store_->yield_interval_micros.load();
-  };
-  EXPECT_EQ(wait_for_interval(Recorder::kYieldInterval.count()), Recorder::kYieldInterval.count());
-  store_->delay_ms = 60;  // writing now takes most of every cycle: a saturated machine
-  EXPECT_EQ(wait_for_interval(0), 0);
-  store_->delay_ms = 0;
-  EXPECT_EQ(wait_for_interval(Recorder::kYieldInterval.count()), Recorder::kYieldInterval.count());
-  recorder->close();
-  EXPECT_EQ(metrics_.recorder_dropped_total.Value(), 0);
-}
-
-TEST_F(RecorderTest, ABacklogOfSeveralBatchesSignalsCongestionUntilWritten) {
+TEST_F(RecorderTest, AFarBehindWriterSignalsRoomWhenItHasCaughtUp) {
   core::RecorderSettings settings;
   settings.batch_size = 10;
-  settings.queue_capacity = 1000;
+  settings.queue_capacity = 400;
   settings.flush_interval = 10ms;
-  auto recorder = make(settings, 50ms);
-  for (int i = 0; i < 39; ++i) {
+  auto recorder = make(settings, 30ms);
+  std::atomic<int> told{0};
+  recorder->notify_when_room([&] { ++told; });
+  EXPECT_EQ(told.load(), 1);  // room already: told at once, on this thread
+  for (int i = 0; i < 299; ++i) {
     recorder->submit(record());
   }
-  EXPECT_FALSE(recorder->congested());  // under four batches behind
+  EXPECT_FALSE(recorder->congested());  // under three-quarters full
   for (int i = 0; i < 100; ++i) {
     recorder->submit(record());
   }
-  EXPECT_TRUE(recorder->congested());
-  recorder->flush();
+  ASSERT_TRUE(recorder->congested());
+  std::mutex mutex;
+  std::condition_variable room;
+  bool has_room = false;
+  std::thread::id caller;
+  recorder->notify_when_room([&] {
+    std::lock_guard lock(mutex);
+    has_room = true;
+    caller = std::this_thread::get_id();
+    room.notify_one();
+  });
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(room.wait_for(lock, 30s, [&] { return has_room; }));
+  }
+  EXPECT_NE(caller, std::this_thread::get_id());  // the writer said so
   EXPECT_FALSE(recorder->congested());
-  EXPECT_EQ(rows(), 139);
+  recorder->flush();
+  EXPECT_EQ(rows(), 399);
   EXPECT_EQ(metrics_.recorder_dropped_total.Value(), 0);
 }
 
 TEST_F(RecorderTest, ABadRecordDoesNotTakeItsBatchWithIt) {
   core::RecorderSettings settings;
   auto recorder = make(settings);
-  Interception first = record();
-  Interception duplicate = record();
-  duplicate.id = first.id;
-  recorder->submit(Interception(first));
+  Interception bad = record();
+  bad.id = "not-a-uuid";
   recorder->submit(record());
-  recorder->submit(std::move(duplicate));
+  recorder->submit(record());
+  recorder->submit(std::move(bad));
   recorder->submit(record());
   recorder->flush();
   EXPECT_EQ(rows(), 3);
@@ -257,11 +218,8 @@ TEST_F(RecorderTest, PeriodicTasksRunOnTheWriterAndAtClose) {
   auto recorder = make(settings);
   std::atomic<int> runs{0};
   std::atomic<int> hourly_runs{0};
-  recorder->every(20ms, [&](Store& store) {
-    store.ping();
-    ++runs;
-  });
-  recorder->every(1h, [&](Store&) { ++hourly_runs; });  // not due before close
+  recorder->every(20ms, [&](RecordSink&) { ++runs; });
+  recorder->every(1h, [&](RecordSink&) { ++hourly_runs; });  // not due before close
   std::this_thread::sleep_for(150ms);
   EXPECT_GE(runs.load(), 3);
   EXPECT_EQ(hourly_runs.load(), 0);
@@ -275,7 +233,7 @@ TEST_F(RecorderTest, RetentionDeletesOnlyOldInterceptions) {
   const UnixMicros now = core::now_micros();
   const UnixMicros day = 86'400'000'000LL;
   for (int i = 0; i < 2500; ++i) {
-    recorder->submit(record(now - 90 * day));
+    recorder->submit(record(now - 90 * day + i));
   }
   recorder->submit(record(now - 10 * day));
   recorder->submit(record(now));
@@ -285,7 +243,7 @@ TEST_F(RecorderTest, RetentionDeletesOnlyOldInterceptions) {
   EXPECT_EQ(apply_retention(*store, std::chrono::hours(24 * 60), 1000, 2), 500U);
   EXPECT_EQ(apply_retention(*store, std::chrono::milliseconds(0)), 0U);  // 0 keeps everything
   EXPECT_EQ(rows(), 2);
-  EXPECT_EQ(rows("aibridge_token_usages"), 2);
+  EXPECT_EQ(rows("token_usages"), 2);
 }
 
 }  // namespace

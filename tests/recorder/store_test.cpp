@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "core/ids.hpp"
-#include "recorder/migrations.hpp"
-#include "recorder/sqlite.hpp"
+#include "recorder/sqlite/database.hpp"
+#include "recorder/sqlite/migrations.hpp"
 #include "tests/support/process.hpp"
 
 namespace aibridge::recorder {
@@ -32,7 +32,7 @@ class StoreTest : public ::testing::Test {
 
 TEST_F(StoreTest, FreshDatabaseGetsTheCurrentSchemaVersionInWalMode) {
   sqlite::Database db(path_, false);
-  EXPECT_EQ(schema_version(db), kSchemaVersion);
+  EXPECT_EQ(sqlite::schema_version(db), sqlite::kSchemaVersion);
   auto mode = db.prepare("PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
@@ -43,42 +43,78 @@ TEST_F(StoreTest, MigratingTwiceIsHarmless) {
   EXPECT_FALSE(again->has_users());
 }
 
-TEST_F(StoreTest, Version1DatabasesAreUpgradedWithTheirCountsBackfilled) {
-  std::vector<Interception> batch;
-  for (int i = 0; i < 50; ++i) {
-    Interception record;
-    record.id = core::new_uuid();
-    record.initiator_id = i % 2 ? "u1" : "u2";
-    record.provider = "openai";
-    record.model = i % 3 ? "a" : "b";
-    record.started_at = 1'000'000'000'000 + i * 600'000'000LL;  // every 10 minutes
-    record.ended_at = record.started_at + 1;
-    batch.push_back(record);
-  }
-  store_->write_interceptions(batch);
+// A database written by version 3 (rows and children in tables of their own) is copied into the
+// current layout: same ids, children, counts and order.
+TEST(StoreMigration, Version3DatabasesAreCopiedWithEveryChild) {
+  aibridge::testing::TempDir dir;
+  const std::string path = dir.path() + "/old.db";
   {
-    // Turn the database back into version 1: versions 2 and 3 only changed the counting.
-    sqlite::Database db(path_, false);
-    db.exec(
-        "DROP TRIGGER aibridge_interceptions_uncounted;"
-        "DROP TRIGGER aibridge_interceptions_recounted; DROP TABLE aibridge_interception_counts;"
-        "DROP TABLE aibridge_interception_hourly_counts; PRAGMA user_version = 1;");
+    const std::string schema = aibridge::testing::read_file(AIBRIDGE_SOURCE_DIR "/schema.sql");
+    sqlite::Database db(path, true);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(schema.substr(0, schema.find("\n-- @version 4")));
+    db.exec("PRAGMA user_version = 3");
+    db.exec(R"(
+      INSERT INTO aibridge_interceptions VALUES
+        ('0190a000-0000-7000-8000-000000000001', 'u1', 'key', 'anthropic', 'claude', 1000, 2000,
+         '{"client":"Claude Code","status":"completed","client_session_id":"s1"}'),
+        ('0190a000-0000-7000-8000-000000000002', 'u2', 'key', 'openai', 'gpt', 3000, 4000,
+         '{"client":"Codex","status":"cancelled"}'),
+        ('0190a000-0000-7000-8000-000000000003', 'u2', 'key', 'openai', 'gpt', 5000, NULL, '{}');
+      INSERT INTO aibridge_interception_counts VALUES ('u1', 'anthropic', 'claude', 1),
+        ('u2', 'openai', 'gpt', 1);
+      INSERT INTO aibridge_user_prompts VALUES ('0190a000-0000-7000-8000-0000000000a1',
+        '0190a000-0000-7000-8000-000000000001', 'msg', 'hello', '{}', 1500);
+      INSERT INTO aibridge_token_usages VALUES ('0190a000-0000-7000-8000-0000000000b1',
+        '0190a000-0000-7000-8000-000000000001', 'msg', 10, 20, 3, 4, '{"x":1}', 1600),
+        ('0190a000-0000-7000-8000-0000000000b2',
+        '0190a000-0000-7000-8000-000000000001', 'msg2', 1, 2, 0, 0, '{}', 1700);
+      INSERT INTO aibridge_tool_usages VALUES ('0190a000-0000-7000-8000-0000000000c1',
+        '0190a000-0000-7000-8000-000000000002', 'resp', 'call_1', NULL, 'Bash', '{"c":1}', 0,
+        NULL, '{}', 3500);
+    )");
   }
-  store_.reset();
-  store_ = open_store(path_, {}, true);
-  sqlite::Database db(path_, false);
-  EXPECT_EQ(schema_version(db), kSchemaVersion);
-  InterceptionQuery query;
-  query.limit = 1;
-  EXPECT_EQ(store_->list_interceptions(query).count, 50);
-  query.filter.model = "b";
-  EXPECT_EQ(store_->list_interceptions(query).count, 17);
+  auto store = open_store(path, {}, true);
+  {
+    sqlite::Database db(path, false);
+    EXPECT_EQ(sqlite::schema_version(db), sqlite::kSchemaVersion);
+  }
+  const InterceptionPage page = store->list_interceptions({});
+  ASSERT_EQ(page.count, 2);  // the unended row was never listed, and is not copied
+  ASSERT_EQ(page.rows.size(), 2U);
+  const Interception& codex = page.rows[0].interception;
+  const Interception& claude = page.rows[1].interception;
+  EXPECT_EQ(codex.id, "0190a000-0000-7000-8000-000000000002");
+  EXPECT_EQ(codex.status, Status::kCancelled);
+  EXPECT_EQ(codex.client, "Codex");
+  ASSERT_EQ(codex.tool_usages.size(), 1U);
+  EXPECT_EQ(codex.tool_usages[0].id, "0190a000-0000-7000-8000-0000000000c1");
+  EXPECT_EQ(codex.tool_usages[0].tool_call_id, "call_1");
+  EXPECT_FALSE(codex.tool_usages[0].server_url.has_value());
+  EXPECT_EQ(claude.session_id, "s1");
+  ASSERT_EQ(claude.token_usages.size(), 2U);
+  EXPECT_EQ(claude.token_usages[0].id, "0190a000-0000-7000-8000-0000000000b1");
+  EXPECT_EQ(claude.token_usages[0].metadata, R"({"x":1})");
+  EXPECT_EQ(claude.token_usages[1].created_at, 1700);
+  ASSERT_EQ(claude.user_prompts.size(), 1U);
+  EXPECT_EQ(claude.user_prompts[0].prompt, "hello");
+  InterceptionQuery by_model;
+  by_model.filter.model = "claude";
+  EXPECT_EQ(store->list_interceptions(by_model).count, 1);
+  EXPECT_EQ(store->interception_position("0190a000-0000-7000-8000-000000000001", std::nullopt)
+                ->started_at,
+            1000);
+  // The old names still answer hand-written queries.
+  sqlite::Database db(path, false);
+  auto view = db.prepare("SELECT count(*) FROM aibridge_interceptions WHERE provider = 'openai'");
+  ASSERT_TRUE(view.step());
+  EXPECT_EQ(view.int64(0), 1);
 }
 
 TEST_F(StoreTest, NewerDatabaseIsRefused) {
   {
     sqlite::Database db(path_, false);
-    db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
+    db.exec("PRAGMA user_version = " + std::to_string(sqlite::kSchemaVersion + 1));
   }
   EXPECT_THROW(open_store(path_, {}, true), std::runtime_error);
 }
@@ -152,31 +188,82 @@ TEST_F(StoreTest, SettingsPersistAcrossConnections) {
 
 Interception interception(UnixMicros started_at) {
   Interception record;
-  record.id = core::new_uuid();
+  record.started_at = started_at;
+  record.id = core::new_uuid_at(started_at);
   record.initiator_id = core::new_uuid();
   record.api_key_id = "abcdefghij";
   record.provider = "anthropic";
   record.model = "claude-sonnet-4-0";
-  record.started_at = started_at;
   record.ended_at = started_at + 5;
-  record.user_prompts.push_back({core::new_uuid(), "msg_1", "hello", "{}", started_at + 1});
-  record.token_usages.push_back({core::new_uuid(), "msg_1", 10, 20, 3, 4, "{}", started_at + 2});
+  record.user_prompts.push_back({child_id(record.id, ChildKind::kPrompt, 0), "msg_1", "hello",
+                                 "{}", started_at + 1});
+  record.token_usages.push_back({child_id(record.id, ChildKind::kTokenUsage, 0), "msg_1", 10, 20,
+                                 3, 4, "{}", started_at + 2});
   ToolUsage tool;
-  tool.id = core::new_uuid();
+  tool.id = child_id(record.id, ChildKind::kToolUsage, 0);
   tool.tool = "Read";
   tool.input = R"({"file_path":"/tmp/x"})";
   tool.created_at = started_at + 3;
   record.tool_usages.push_back(tool);
-  record.model_thoughts.push_back(
-      {core::new_uuid(), "msg_1", "thinking", R"({"source":"thinking"})", started_at + 4});
+  record.model_thoughts.push_back({child_id(record.id, ChildKind::kModelThought, 0), "msg_1",
+                                   "thinking", R"({"source":"thinking"})", started_at + 4});
   return record;
 }
 
-int count(const std::string& path, const std::string& table) {
+int count(const std::string& path, const std::string& sql) {
   sqlite::Database db(path, false);
-  auto statement = db.prepare("SELECT count(*) FROM " + table);
+  auto statement = db.prepare(sql);
   statement.step();
   return static_cast<int>(statement.int64(0));
+}
+
+TEST_F(StoreTest, WhatIsWrittenIsListedBackWithEveryChild) {
+  Interception record = interception(1'764'000'000'000'000);
+  record.client = "Claude Code";
+  record.status = Status::kFailed;
+  record.session_id = "session-1";
+  record.metadata = R"({"client":"Claude Code","status":"failed"})";
+  record.tool_usages[0].server_url = "https://mcp.example/";
+  record.tool_usages[0].injected = true;
+  record.tool_usages[0].invocation_error = "boom \"quoted\"\n";
+  record.user_prompts[0].prompt = "<script>\u00e9 \"quotes\" \\ and \x01 control";
+  record.token_usages[0].id = core::new_uuid();  // an id of its own (older databases have them)
+  store_->write_interceptions(std::span(&record, 1));
+  InterceptionQuery query;
+  const InterceptionPage page = store_->list_interceptions(query);
+  ASSERT_EQ(page.count, 1);
+  ASSERT_EQ(page.rows.size(), 1U);
+  const Interception& read = page.rows[0].interception;
+  EXPECT_EQ(read.id, record.id);
+  EXPECT_EQ(read.initiator_id, record.initiator_id);
+  EXPECT_EQ(read.api_key_id, record.api_key_id);
+  EXPECT_EQ(read.provider, record.provider);
+  EXPECT_EQ(read.model, record.model);
+  EXPECT_EQ(read.client, "Claude Code");
+  EXPECT_EQ(read.status, Status::kFailed);
+  EXPECT_EQ(read.session_id, "session-1");
+  EXPECT_EQ(read.started_at, record.started_at);
+  EXPECT_EQ(read.ended_at, record.ended_at);
+  EXPECT_EQ(read.metadata, record.metadata);
+  ASSERT_EQ(read.user_prompts.size(), 1U);
+  EXPECT_EQ(read.user_prompts[0].id, record.user_prompts[0].id);
+  EXPECT_EQ(read.user_prompts[0].prompt, record.user_prompts[0].prompt);
+  EXPECT_EQ(read.user_prompts[0].created_at, record.user_prompts[0].created_at);
+  ASSERT_EQ(read.token_usages.size(), 1U);
+  EXPECT_EQ(read.token_usages[0].id, record.token_usages[0].id);
+  EXPECT_EQ(read.token_usages[0].input_tokens, 10);
+  EXPECT_EQ(read.token_usages[0].cache_write_input_tokens, 4);
+  ASSERT_EQ(read.tool_usages.size(), 1U);
+  EXPECT_EQ(read.tool_usages[0].id, record.tool_usages[0].id);
+  EXPECT_EQ(read.tool_usages[0].input, record.tool_usages[0].input);
+  EXPECT_EQ(read.tool_usages[0].server_url, "https://mcp.example/");
+  EXPECT_TRUE(read.tool_usages[0].injected);
+  EXPECT_EQ(read.tool_usages[0].invocation_error, record.tool_usages[0].invocation_error);
+  ASSERT_EQ(read.model_thoughts.size(), 1U);
+  EXPECT_EQ(read.model_thoughts[0].content, "thinking");
+  EXPECT_EQ(read.model_thoughts[0].metadata, R"({"source":"thinking"})");
+  EXPECT_EQ(store_->interception_position(record.id, std::nullopt)->started_at, record.started_at);
+  EXPECT_FALSE(store_->interception_position(record.id, std::string("someone else")));
 }
 
 TEST_F(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
@@ -186,113 +273,193 @@ TEST_F(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
   }
   batch.push_back(interception(5000));
   store_->write_interceptions(batch);
-  for (const char* table :
-       {"aibridge_interceptions", "aibridge_user_prompts", "aibridge_token_usages",
-        "aibridge_tool_usages", "aibridge_model_thoughts"}) {
-    EXPECT_EQ(count(path_, table), 6) << table;
-  }
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 6);
   EXPECT_EQ(store_->delete_interceptions_before(2000, 3), 3U);
   EXPECT_EQ(store_->delete_interceptions_before(2000, 3), 2U);
   EXPECT_EQ(store_->delete_interceptions_before(2000, 3), 0U);
-  for (const char* table :
-       {"aibridge_interceptions", "aibridge_user_prompts", "aibridge_token_usages",
-        "aibridge_tool_usages", "aibridge_model_thoughts"}) {
-    EXPECT_EQ(count(path_, table), 1) << table;
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 1);
+  // The rollups went with them: no empty rollup rows stay behind, and the sums are the survivor's.
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_rollups WHERE interceptions <= 0"), 0);
+  EXPECT_EQ(count(path_, "SELECT sum(input_tokens) FROM aibridge_rollups WHERE facet = 0 AND "
+                         "level = 0"),
+            10);
+  EXPECT_EQ(store_->list_interceptions({}).count, 1);
+}
+
+// Interceptions that start in the same microsecond are still listed by id, however many there
+// are and in whatever order they arrive.
+TEST_F(StoreTest, TiesInTheSameMicrosecondAreListedByIdInAnyArrivalOrder) {
+  constexpr UnixMicros kSame = 1'764'000'000'000'777;
+  std::vector<Interception> records;
+  for (int i = 0; i < 40; ++i) {
+    Interception record = interception(kSame);
+    record.id = core::new_uuid();  // ids that do not carry the start time
+    records.push_back(record);
+  }
+  for (int i = 0; i < 40; ++i) {
+    records.push_back(interception(kSame));
+  }
+  std::sort(records.begin(), records.end(),
+            [](const Interception& a, const Interception& b) { return a.id < b.id; });
+  // Ascending ids one at a time leave no room above the newest: the group is spread repeatedly.
+  for (const Interception& record : records) {
+    store_->write_interceptions(std::span(&record, 1));
+  }
+  store_->write_interceptions(std::vector<Interception>{interception(kSame - 1),
+                                                        interception(kSame + 1)});
+  InterceptionQuery query;
+  query.limit = 1000;
+  const InterceptionPage page = store_->list_interceptions(query);
+  ASSERT_EQ(page.rows.size(), 82U);
+  EXPECT_EQ(page.rows.front().interception.started_at, kSame + 1);
+  EXPECT_EQ(page.rows.back().interception.started_at, kSame - 1);
+  for (std::size_t i = 1; i + 2 < page.rows.size(); ++i) {
+    EXPECT_GT(page.rows[i].interception.id, page.rows[i + 1].interception.id) << i;
+  }
+  for (const Interception& record : records) {
+    EXPECT_EQ(store_->interception_position(record.id, std::nullopt)->started_at, kSame);
   }
 }
 
-// Counts come from summary tables kept by triggers; they must equal a plain count for any
-// filter, through inserts, late endings and deletes.
-TEST_F(StoreTest, CountsMatchABruteForceCountForRandomFilters) {
+// Counts, offsets and cursors come from the rollups and the facet index; for any filter they
+// must give exactly what a plain scan of the rows gives, on dense and sparse data, through
+// several batches and retention deletes.
+TEST_F(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
   std::mt19937 random(7);
   const std::vector<std::string> users = {"u1", "u2", "u3"};
   const std::vector<std::string> providers = {"openai", "anthropic"};
   const std::vector<std::string> models = {"m1", "m2", "m3"};
+  const std::vector<std::string> clients = {"Codex", "Claude Code"};
   constexpr UnixMicros kBase = 1'700'000'000'000'000;
   constexpr UnixMicros kHour = 3'600'000'000;
   std::vector<Interception> records;
-  for (int i = 0; i < 3000; ++i) {
+  for (int i = 0; i < 4000; ++i) {
     Interception record;
-    record.id = core::new_uuid();
+    // A third within two seconds (ties and shared milliseconds), the rest over two days.
+    record.started_at = kBase + (i % 3 == 0 ? static_cast<UnixMicros>(random() % 2'000'000)
+                                            : static_cast<UnixMicros>(random() % (48 * kHour)));
+    record.id = i % 5 == 0 ? core::new_uuid() : core::new_uuid_at(record.started_at);
     record.initiator_id = users[random() % users.size()];
     record.provider = providers[random() % providers.size()];
     record.model = models[random() % models.size()];
-    record.started_at = kBase + static_cast<UnixMicros>(random() % (48 * kHour));
-    if (random() % 10 != 0) {
-      record.ended_at = record.started_at + 5;
-    }
+    record.client = clients[random() % clients.size()];
+    record.status = random() % 4 == 0 ? Status::kCancelled : Status::kCompleted;
+    record.ended_at = record.started_at + 5;
     records.push_back(record);
   }
-  // Several batches, so counts are added to as well as created.
   for (std::size_t start = 0; start < records.size(); start += 700) {
     const std::size_t size = std::min<std::size_t>(700, records.size() - start);
     store_->write_interceptions(std::span(records).subspan(start, size));
   }
-  {
-    sqlite::Database db(path_, false);
-    // Some in-flight rows end later, some rows move, some are deleted.
-    db.exec(
-        "UPDATE aibridge_interceptions SET ended_at = started_at + 9 WHERE ended_at IS NULL AND "
-        "rowid % 2 = 0");
-    db.exec("UPDATE aibridge_interceptions SET model = 'm9' WHERE rowid % 17 = 0");
-    db.exec("DELETE FROM aibridge_interceptions WHERE rowid % 13 = 0");
-  }
-  const auto brute = [&](const InterceptionFilter& filter) {
-    sqlite::Database db(path_, false);
-    std::string sql = "SELECT count(*) FROM aibridge_interceptions WHERE ended_at IS NOT NULL";
-    if (filter.initiator_id)
-      sql += " AND initiator_id = '" + *filter.initiator_id + "'";
-    if (filter.visible_to)
-      sql += " AND initiator_id = '" + *filter.visible_to + "'";
-    if (filter.provider)
-      sql += " AND provider = '" + *filter.provider + "'";
-    if (filter.model)
-      sql += " AND model = '" + *filter.model + "'";
-    if (filter.started_after)
+  EXPECT_GT(store_->delete_interceptions_before(kBase + kHour, 300), 0U);
+
+  const auto brute = [&](const InterceptionQuery& query) {
+    const InterceptionFilter& filter = query.filter;
+    std::string sql = "SELECT id FROM aibridge_interceptions WHERE 1";
+    for (const auto& [value, column] :
+         {std::pair{filter.initiator_id, "initiator_id"}, std::pair{filter.visible_to, "initiator_id"},
+          std::pair{filter.provider, "provider"}, std::pair{filter.model, "model"},
+          std::pair{filter.client, "client"}}) {
+      if (value) {
+        sql += std::string(" AND ") + column + " = '" + *value + "'";
+      }
+    }
+    if (filter.status) {
+      sql += " AND status = '" + std::string(status_name(*filter.status)) + "'";
+    }
+    if (filter.started_after) {
       sql += " AND started_at >= " + std::to_string(*filter.started_after);
-    if (filter.started_before)
+    }
+    if (filter.started_before) {
       sql += " AND started_at <= " + std::to_string(*filter.started_before);
+    }
+    sql += " ORDER BY started_at DESC, id DESC";
+    sqlite::Database db(path_, false);
     auto statement = db.prepare(sql);
-    statement.step();
-    return statement.int64(0);
+    std::vector<std::string> ids;
+    while (statement.step()) {
+      ids.push_back(statement.text(0));
+    }
+    return ids;
   };
-  for (int round = 0; round < 300; ++round) {
+  for (int round = 0; round < 400; ++round) {
     InterceptionQuery query;
-    query.limit = 1;
     InterceptionFilter& filter = query.filter;
-    if (random() % 2)
+    if (random() % 2) {
       filter.initiator_id = users[random() % users.size()];
-    if (random() % 4 == 0)
+    }
+    if (random() % 4 == 0) {
       filter.visible_to = users[random() % users.size()];
-    if (random() % 2)
+    }
+    if (random() % 3 == 0) {
       filter.provider = providers[random() % providers.size()];
-    if (random() % 2)
+    }
+    if (random() % 2) {
       filter.model = random() % 5 ? models[random() % models.size()] : "m9";
+    }
+    if (random() % 4 == 0) {
+      filter.client = clients[random() % clients.size()];
+    }
+    if (random() % 4 == 0) {
+      filter.status = random() % 2 ? Status::kCancelled : Status::kCompleted;
+    }
     const auto point = [&] {
-      // Often exactly on an hour boundary, where off-by-one errors live.
-      const UnixMicros hour =
-          kBase / kHour * kHour + static_cast<UnixMicros>(random() % 52) * kHour;
+      // Often right on a bucket boundary (hour, second, millisecond), where off-by-ones live.
+      const UnixMicros widths[] = {kHour, 1'000'000, 1'000};
+      const UnixMicros width = widths[random() % 3];
+      const UnixMicros base = kBase + static_cast<UnixMicros>(random() % (50 * kHour));
+      const UnixMicros edge = base / width * width;
       const int shape = static_cast<int>(random() % 3);
-      return shape == 0   ? hour
-             : shape == 1 ? hour - 1
-                          : hour + static_cast<UnixMicros>(random() % kHour);
+      return shape == 0 ? edge : shape == 1 ? edge - 1 : base;
     };
-    if (random() % 3)
-      filter.started_after = point();
-    if (random() % 3)
+    if (random() % 3) {
+      filter.started_after = random() % 2 ? point() : kBase + static_cast<UnixMicros>(random() % 2'000'000);
+    }
+    if (random() % 3) {
       filter.started_before = point();
-    EXPECT_EQ(store_->list_interceptions(query).count, brute(filter)) << "round " << round;
+    }
+    const std::vector<std::string> expected = brute(query);
+    query.limit = 1 + static_cast<std::int64_t>(random() % 50);
+    const int mode = static_cast<int>(random() % 3);
+    std::size_t first = 0;
+    if (mode == 1) {
+      query.offset = static_cast<std::int64_t>(random() % (expected.size() + 300));
+      first = static_cast<std::size_t>(query.offset);
+    } else if (mode == 2 && !expected.empty()) {
+      first = random() % expected.size();
+      query.after = store_->interception_position(expected[first], std::nullopt);
+      ASSERT_TRUE(query.after);
+      ++first;
+    }
+    const InterceptionPage page = store_->list_interceptions(query);
+    ASSERT_EQ(page.count, static_cast<std::int64_t>(expected.size())) << "round " << round;
+    std::vector<std::string> got;
+    for (const ListedInterception& row : page.rows) {
+      got.push_back(row.interception.id);
+    }
+    const std::vector<std::string> want(
+        expected.begin() + static_cast<std::ptrdiff_t>(std::min(first, expected.size())),
+        expected.begin() + static_cast<std::ptrdiff_t>(
+                               std::min(first + static_cast<std::size_t>(query.limit), expected.size())));
+    ASSERT_EQ(got, want) << "round " << round << " mode " << mode;
   }
 }
 
 TEST_F(StoreTest, AFailedBatchWritesNothing) {
-  Interception first = interception(1);
-  Interception duplicate = interception(2);
-  duplicate.id = first.id;
-  const Interception batch[] = {first, duplicate};
+  Interception good = interception(1);
+  Interception bad = interception(2);
+  bad.id = "not-a-uuid";
+  Interception open = interception(3);
+  open.ended_at.reset();  // only ended interceptions are recorded (and listed)
+  const Interception batch[] = {good, bad};
   EXPECT_THROW(store_->write_interceptions(batch), std::exception);
-  EXPECT_EQ(count(path_, "aibridge_interceptions"), 0);
-  EXPECT_EQ(count(path_, "aibridge_user_prompts"), 0);
+  const Interception unended[] = {good, open};
+  EXPECT_THROW(store_->write_interceptions(unended), std::exception);
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 0);
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_rollups"), 0);
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_facets"), 0);
+  store_->write_interceptions(std::span(&good, 1));  // the facet is made again, not assumed
+  EXPECT_EQ(store_->list_interceptions({}).count, 1);
 }
 
 }  // namespace

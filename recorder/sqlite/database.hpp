@@ -1,8 +1,8 @@
 #pragma once
 // Thin RAII over the SQLite C API: a connection and prepared statements that throw
 // sqlite::Error on failure. Not thread-safe: one Database per thread.
-#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -71,31 +71,37 @@ class Database {
   void exec(const std::string& sql);
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
   std::int64_t changes() const;
+  std::int64_t last_insert_rowid() const;
   sqlite3* handle() const { return db_.get(); }
-  /// Calls sched_yield() about every `interval` while statements run on this connection
-  /// (zero: never).
-  void yield_cpu_every(std::chrono::microseconds interval);
   /// Bytes this connection's page cache holds.
   std::size_t cache_bytes();
+
+  /// Calls `hook(frames in the log)` after every commit on this connection, instead of
+  /// checkpointing (replaces SQLite's automatic checkpoints).
+  void on_commit(std::function<void(int frames)> hook);
+  /// Copies what it can of the log into the database without waiting for anyone; returns the
+  /// frames in the log and how many of them are now copied.
+  std::pair<int, int> checkpoint_passive();
+  /// Copies the whole log and makes the next writer start it over, waiting (busy timeout) for
+  /// the current writer and readers to let it.
+  void checkpoint_restart();
 
  private:
   struct Closer {
     void operator()(sqlite3* db) const;
   };
-  struct CpuYield {
-    std::chrono::steady_clock::duration interval;
-    std::chrono::steady_clock::time_point last;
-  };
-  static int on_progress(void* yield);
+  static int call_commit_hook(void* hook, sqlite3* db, const char* name, int frames);
 
   std::unique_ptr<sqlite3, Closer> db_;
-  std::unique_ptr<CpuYield> cpu_yield_;  // the progress handler's state; null when not yielding
+  std::unique_ptr<std::function<void(int)>> commit_hook_;  // the WAL hook's argument
 };
 
-/// BEGIN IMMEDIATE … COMMIT, rolled back when destroyed without commit().
+/// BEGIN IMMEDIATE … COMMIT (or BEGIN DEFERRED for a read snapshot), rolled back when destroyed
+/// without commit().
 class Transaction {
  public:
-  explicit Transaction(Database& db);
+  enum class Kind { kWrite, kRead };
+  explicit Transaction(Database& db, Kind kind = Kind::kWrite);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

@@ -1,6 +1,4 @@
-#include "recorder/sqlite.hpp"
-
-#include <sched.h>
+#include "recorder/sqlite/database.hpp"
 
 #include <sqlite3.h>
 
@@ -169,6 +167,10 @@ std::int64_t Database::changes() const {
   return sqlite3_changes64(db_.get());
 }
 
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_.get());
+}
+
 std::size_t Database::cache_bytes() {
   int used = 0;
   int highwater = 0;
@@ -176,31 +178,37 @@ std::size_t Database::cache_bytes() {
   return static_cast<std::size_t>(used);
 }
 
-void Database::yield_cpu_every(std::chrono::microseconds interval) {
-  // SQLite calls the handler every kSteps virtual machine instructions (~a microsecond of work);
-  // the clock read keeps the actual yields to one per interval.
-  constexpr int kSteps = 100;
-  if (interval.count() <= 0) {
-    sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
-    cpu_yield_.reset();
-    return;
-  }
-  cpu_yield_ = std::make_unique<CpuYield>(CpuYield{interval, std::chrono::steady_clock::now()});
-  sqlite3_progress_handler(db_.get(), kSteps, &Database::on_progress, cpu_yield_.get());
+void Database::on_commit(std::function<void(int frames)> hook) {
+  commit_hook_ = std::make_unique<std::function<void(int)>>(std::move(hook));
+  sqlite3_wal_hook(db_.get(), &Database::call_commit_hook, commit_hook_.get());
 }
 
-int Database::on_progress(void* state) {
-  auto& yield = *static_cast<CpuYield*>(state);
-  const auto now = std::chrono::steady_clock::now();
-  if (now - yield.last >= yield.interval) {
-    yield.last = now;
-    sched_yield();
-  }
-  return 0;  // never interrupt the statement
+int Database::call_commit_hook(void* hook, sqlite3* /*db*/, const char* /*name*/, int frames) {
+  (*static_cast<std::function<void(int)>*>(hook))(frames);
+  return SQLITE_OK;
 }
 
-Transaction::Transaction(Database& db) : db_(db) {
-  db_.exec("BEGIN IMMEDIATE");
+std::pair<int, int> Database::checkpoint_passive() {
+  int frames = 0;
+  int copied = 0;
+  const int code =
+      sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+  if (code != SQLITE_OK && code != SQLITE_BUSY) {
+    fail(db_.get(), code, "checkpoint");
+  }
+  return {frames, copied};
+}
+
+void Database::checkpoint_restart() {
+  const int code =
+      sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  if (code != SQLITE_OK && code != SQLITE_BUSY) {
+    fail(db_.get(), code, "checkpoint");
+  }
+}
+
+Transaction::Transaction(Database& db, Kind kind) : db_(db) {
+  db_.exec(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
 }
 
 Transaction::~Transaction() {

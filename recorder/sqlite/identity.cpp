@@ -1,11 +1,13 @@
-#include "recorder/sqlite_store.hpp"
-
-#include "recorder/migrations.hpp"
+// SqliteStore: opening, users, tokens and settings.
+#include "recorder/sqlite/migrations.hpp"
+#include "recorder/sqlite/sqlite_store.hpp"
 
 namespace aibridge::recorder {
 namespace {
 
 constexpr std::string_view kUserColumns = "id, username, name, email, avatar_url, role, created_at";
+
+using sqlite::SqliteStore;
 
 User read_user(const sqlite::Statement& row, int first) {
   User user;
@@ -41,22 +43,39 @@ std::unique_ptr<Store> open_store(const std::string& location, const StoreOption
   return std::make_unique<SqliteStore>(location, options, migrate);
 }
 
+std::unique_ptr<RecordSink> open_record_sink(const std::string& location,
+                                             const StoreOptions& options) {
+  auto store = std::make_unique<SqliteStore>(location, options, /*migrate=*/false);
+  store->checkpoint_in_background();
+  return store;
+}
+
+namespace sqlite {
+
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options, bool migrate)
-    : db_(path, /*create=*/migrate) {
+    : path_(path), db_(path, /*create=*/migrate) {
+  db_.exec("PRAGMA page_size = " + std::to_string(kPageSize));  // new databases only
   db_.exec("PRAGMA journal_mode = WAL");
   db_.exec("PRAGMA synchronous = " + options.synchronous);
   db_.exec("PRAGMA cache_size = -65536");  // 64 MiB of pages per connection
-  // Checkpoint the WAL every ~40 MiB instead of every 4 MiB: fewer copies under sustained load.
-  db_.exec("PRAGMA wal_autocheckpoint = 10000");
-  // Statement journals (statements that fire triggers, like retention's deletes, need one) stay
-  // in memory; on a temp file they cost several page writes each.
+  // Statement journals and the sorters of admin queries stay in memory.
   db_.exec("PRAGMA temp_store = MEMORY");
   if (migrate) {
-    recorder::migrate(db_);
+    sqlite::migrate(db_);
   }
 }
 
-sqlite::Statement& SqliteStore::cached(std::optional<sqlite::Statement>& slot,
+void SqliteStore::checkpoint_in_background() {
+  // 16 MiB of 64 KiB frames per checkpoint; past 256 MiB the log is started over.
+  constexpr int kFramesPerCheckpoint = 256;
+  constexpr int kMaxFrames = 4096;
+  checkpointer_ = std::make_unique<Checkpointer>(path_, kFramesPerCheckpoint, kMaxFrames);
+  db_.on_commit([checkpointer = checkpointer_.get()](int frames) {
+    checkpointer->log_grew_to(frames);
+  });
+}
+
+Statement& SqliteStore::cached(std::optional<Statement>& slot,
                                        std::string_view sql) {
   if (!slot) {
     slot.emplace(db_.prepare(sql));
@@ -202,4 +221,5 @@ void SqliteStore::ping() {
   statement.step();
 }
 
+}  // namespace sqlite
 }  // namespace aibridge::recorder

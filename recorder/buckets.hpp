@@ -1,0 +1,62 @@
+#pragma once
+// Time buckets of the rollups: every ended interception is counted (with its token sums) in one
+// bucket per level, by its started_at. A time range [from, to] splits into whole buckets —
+// days in the middle, then hours, minutes, seconds (and for all facets together milliseconds)
+// towards its ends — plus at most two pieces shorter than the finest bucket at its very ends,
+// which are counted from the rows themselves. So a count over any range reads a few dozen rollup
+// rows and a sliver of interceptions, however dense the data. Pure.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace aibridge::recorder {
+
+using core::UnixMicros;
+
+/// Levels from coarse to fine. Milliseconds are kept only for all facets together (facet 0):
+/// with one facet's buckets the rows of a second are found through that facet's index.
+enum class Level : int { kDay = 0, kHour = 1, kMinute = 2, kSecond = 3, kMillisecond = 4 };
+
+inline constexpr std::array<Level, 5> kLevels{Level::kDay, Level::kHour, Level::kMinute,
+                                              Level::kSecond, Level::kMillisecond};
+
+/// Width of one bucket of `level` in microseconds.
+constexpr UnixMicros bucket_width(Level level) {
+  constexpr std::array<UnixMicros, 5> kWidths{86'400'000'000, 3'600'000'000, 60'000'000,
+                                              1'000'000, 1'000};
+  return kWidths[static_cast<std::size_t>(level)];
+}
+
+/// The bucket of `level` that holds `micros` (floor division: also right before 1970).
+constexpr std::int64_t bucket_of(Level level, UnixMicros micros) {
+  const UnixMicros width = bucket_width(level);
+  return micros >= 0 ? micros / width : -((-micros + width - 1) / width);
+}
+
+/// One piece of a decomposed range: whole buckets first..last of a level, or (exact) a span
+/// shorter than the finest bucket, to count row by row. Bounds are inclusive.
+struct RangePiece {
+  bool exact = false;
+  Level level = Level::kDay;    // bucket pieces
+  std::int64_t first = 0;       // bucket pieces: first and last bucket
+  std::int64_t last = 0;
+  UnixMicros from = 0;          // the piece's time span
+  UnixMicros to = 0;
+};
+
+/// Pieces covering [from, to] exactly once with buckets down to `finest`, newest first; empty
+/// when to < from.
+std::vector<RangePiece> decompose(UnixMicros from, UnixMicros to, Level finest);
+
+/// Pieces covering the single bucket `bucket` of `level` with finer buckets down to `finest`
+/// (the finest level itself: one exact piece), newest first.
+std::vector<RangePiece> split_bucket(Level level, std::int64_t bucket, Level finest);
+
+/// The widest range a query covers (an open end of a filter means this bound), and the start
+/// times a store accepts.
+inline constexpr UnixMicros kEarliest = 0;
+inline constexpr UnixMicros kLatest = 8'999'999'999'999'999;  // 2255-03-14T16:00:00Z
+
+}  // namespace aibridge::recorder

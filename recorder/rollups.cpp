@@ -1,0 +1,59 @@
+#include "recorder/rollups.hpp"
+
+namespace aibridge::recorder {
+
+FacetKey facet_of(const Interception& record) {
+  return {record.initiator_id, record.provider, record.model, record.client, record.status};
+}
+
+Usage& Usage::operator+=(const Usage& other) {
+  interceptions += other.interceptions;
+  input_tokens += other.input_tokens;
+  output_tokens += other.output_tokens;
+  cache_read_input_tokens += other.cache_read_input_tokens;
+  cache_write_input_tokens += other.cache_write_input_tokens;
+  tool_calls += other.tool_calls;
+  return *this;
+}
+
+Usage Usage::negated() const {
+  return {-interceptions,           -input_tokens,
+          -output_tokens,           -cache_read_input_tokens,
+          -cache_write_input_tokens, -tool_calls};
+}
+
+Usage usage_of(const Interception& record) {
+  Usage usage;
+  usage.interceptions = 1;
+  for (const TokenUsage& row : record.token_usages) {
+    usage.input_tokens += row.input_tokens;
+    usage.output_tokens += row.output_tokens;
+    usage.cache_read_input_tokens += row.cache_read_input_tokens;
+    usage.cache_write_input_tokens += row.cache_write_input_tokens;
+  }
+  usage.tool_calls = static_cast<std::int64_t>(record.tool_usages.size());
+  return usage;
+}
+
+void RollupDelta::add(std::int64_t facet, UnixMicros started_at, const Usage& usage) {
+  by_second_[{facet, bucket_of(Level::kSecond, started_at)}] += usage;
+  by_millisecond_[bucket_of(Level::kMillisecond, started_at)] += usage;
+}
+
+std::map<RollupKey, Usage> RollupDelta::expand() const {
+  std::map<RollupKey, Usage> out;
+  for (const auto& [key, usage] : by_second_) {
+    const UnixMicros second_start = key.second * bucket_width(Level::kSecond);
+    for (const Level level : {Level::kDay, Level::kHour, Level::kMinute, Level::kSecond}) {
+      const std::int64_t bucket = bucket_of(level, second_start);
+      out[{level, key.facet, bucket}] += usage;
+      out[{level, kAllFacets, bucket}] += usage;
+    }
+  }
+  for (const auto& [millisecond, usage] : by_millisecond_) {
+    out[{Level::kMillisecond, kAllFacets, millisecond}] += usage;
+  }
+  return out;
+}
+
+}  // namespace aibridge::recorder

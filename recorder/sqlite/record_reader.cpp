@@ -1,0 +1,327 @@
+#include "recorder/sqlite/record_reader.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "core/ids.hpp"
+#include "recorder/buckets.hpp"
+#include "recorder/rollup_reader.hpp"
+#include "recorder/sqlite/record_codec.hpp"
+#include "recorder/sqlite/record_position.hpp"
+
+namespace aibridge::recorder::sqlite {
+namespace {
+
+// Offsets up to this many rows are skipped by the page query itself; deeper ones are first
+// narrowed through the rollups.
+constexpr std::int64_t kSeekOffsetsFrom = 256;
+// What reading one row of the table costs against one facet index entry (a row holds the
+// children; a table page holds some 100 rows, an index page some 5,000 entries), and what a seek
+// into one facet's index range costs, in index entries.
+constexpr double kRowCost = 20;
+constexpr double kFacetSeekCost = 20;
+
+// The equality terms of a filter as a condition on the facet dictionary. Each term has a fixed
+// parameter number (from 101), so the condition can be appended to any statement.
+struct FacetTerms {
+  std::string where;  // "initiator_id = ?102 AND model = ?104", or "" for no terms
+  std::vector<std::pair<int, std::string>> values;
+
+  explicit FacetTerms(const InterceptionFilter& filter) {
+    add(filter.visible_to, "initiator_id", 101);
+    add(filter.initiator_id, "initiator_id", 102);
+    add(filter.provider, "provider", 103);
+    add(filter.model, "model", 104);
+    add(filter.client, "client", 105);
+    if (filter.status) {
+      add(std::string(status_name(*filter.status)), "status", 106);
+    }
+  }
+  bool empty() const { return where.empty(); }
+  /// " AND facet IN (…)" for the filter's rows, "" when it has no terms.
+  std::string on_records() const {
+    return empty() ? "" : " AND facet IN (SELECT id FROM aibridge_facets WHERE " + where + ")";
+  }
+  /// The filter's rollup rows: its facets', or facet 0's (all).
+  std::string on_rollups() const {
+    return empty() ? " AND facet = 0"
+                   : " AND facet IN (SELECT id FROM aibridge_facets WHERE " + where + ")";
+  }
+  void bind(Statement& statement) const {
+    for (const auto& [index, value] : values) {
+      statement.bind(index, value);
+    }
+  }
+
+ private:
+  void add(const std::optional<std::string>& value, const char* column, int index) {
+    if (!value) {
+      return;
+    }
+    where += where.empty() ? "" : " AND ";
+    where += std::string(column) + " = ?" + std::to_string(index);
+    values.emplace_back(index, *value);
+  }
+};
+
+// The rollups and rows of one filter, for counting and offset seeks.
+class SqliteRollups final : public RollupReader {
+ public:
+  SqliteRollups(RecordReader& reader, const FacetTerms& terms) : reader_(reader), terms_(terms) {}
+
+  Level finest_level() const override {
+    return terms_.empty() ? Level::kMillisecond : Level::kSecond;
+  }
+
+  std::int64_t bucket_count(Level level, std::int64_t first, std::int64_t last) override {
+    auto& sum = reader_.statement(
+        "SELECT coalesce(sum(interceptions), 0) FROM aibridge_rollups WHERE level = ?1" +
+        terms_.on_rollups() + " AND bucket BETWEEN ?2 AND ?3");
+    sum.reset().bind(1, static_cast<std::int64_t>(level)).bind(2, first).bind(3, last);
+    terms_.bind(sum);
+    sum.step();
+    const std::int64_t total = sum.int64(0);
+    sum.reset();
+    return total;
+  }
+
+  std::vector<std::pair<std::int64_t, std::int64_t>> bucket_counts(Level level, std::int64_t first,
+                                                                   std::int64_t last) override {
+    auto& counts = reader_.statement(
+        "SELECT bucket, sum(interceptions) FROM aibridge_rollups WHERE level = ?1" +
+        terms_.on_rollups() +
+        " AND bucket BETWEEN ?2 AND ?3 GROUP BY bucket HAVING sum(interceptions) > 0 "
+        "ORDER BY bucket DESC");
+    counts.reset().bind(1, static_cast<std::int64_t>(level)).bind(2, first).bind(3, last);
+    terms_.bind(counts);
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    while (counts.step()) {
+      out.emplace_back(counts.int64(0), counts.int64(1));
+    }
+    counts.reset();
+    return out;
+  }
+
+  std::int64_t exact_count(UnixMicros from, UnixMicros to) override {
+    // All facets: a sliver of the table (under a millisecond). Some facets: their index ranges.
+    auto& count = reader_.statement(
+        terms_.empty()
+            ? std::string("SELECT count(*) FROM aibridge_records WHERE position BETWEEN ?1 AND ?2")
+            : "SELECT count(*) FROM aibridge_records INDEXED BY aibridge_records_by_facet "
+              "WHERE position BETWEEN ?1 AND ?2" +
+                  terms_.on_records());
+    count.reset().bind(1, first_position(from)).bind(2, last_position(to));
+    terms_.bind(count);
+    count.step();
+    const std::int64_t total = count.int64(0);
+    count.reset();
+    return total;
+  }
+
+ private:
+  RecordReader& reader_;
+  const FacetTerms& terms_;
+};
+
+// The page's positions in listing order along the table, skipping rows of other facets.
+std::vector<std::int64_t> page_by_time(RecordReader& reader, const FacetTerms& terms,
+                                       std::int64_t low, std::int64_t high, std::int64_t offset,
+                                       std::int64_t limit) {
+  auto& page = reader.statement(
+      "SELECT position FROM aibridge_records NOT INDEXED WHERE position BETWEEN ?1 AND ?2" +
+      terms.on_records() + " ORDER BY position DESC LIMIT ?3 OFFSET ?4");
+  page.reset().bind(1, low).bind(2, high).bind(3, limit).bind(4, offset);
+  terms.bind(page);
+  std::vector<std::int64_t> positions;
+  while (page.step()) {
+    positions.push_back(page.int64(0));
+  }
+  page.reset();
+  return positions;
+}
+
+// The page merged from each matching facet's own range of the facet index.
+std::vector<std::int64_t> page_by_merge(RecordReader& reader,
+                                        const std::vector<std::int64_t>& facet_ids,
+                                        std::int64_t low, std::int64_t high, std::int64_t offset,
+                                        std::int64_t limit) {
+  auto& range = reader.statement(
+      "SELECT position FROM aibridge_records INDEXED BY aibridge_records_by_facet "
+      "WHERE facet = ?1 AND position BETWEEN ?2 AND ?3 ORDER BY position DESC LIMIT ?4");
+  std::vector<std::int64_t> candidates;
+  for (const std::int64_t facet : facet_ids) {
+    range.reset().bind(1, facet).bind(2, low).bind(3, high).bind(4, offset + limit);
+    while (range.step()) {
+      candidates.push_back(range.int64(0));
+    }
+  }
+  range.reset();
+  std::sort(candidates.begin(), candidates.end(), std::greater<>());
+  const auto begin = std::min(candidates.size(), static_cast<std::size_t>(offset));
+  const auto end = std::min(candidates.size(), begin + static_cast<std::size_t>(limit));
+  return {candidates.begin() + static_cast<std::ptrdiff_t>(begin),
+          candidates.begin() + static_cast<std::ptrdiff_t>(end)};
+}
+
+}  // namespace
+
+Statement& RecordReader::statement(const std::string& sql) {
+  auto found = statements_.find(sql);
+  if (found == statements_.end()) {
+    found = statements_.emplace(sql, db_.prepare(sql)).first;
+  }
+  return found->second;
+}
+
+std::optional<std::int64_t> RecordReader::locate(std::string_view id,
+                                                 const std::optional<std::string>& visible_to) {
+  const std::string bytes = core::uuid_to_bytes(id);
+  if (bytes.empty()) {
+    return std::nullopt;
+  }
+  // Ids the gateway makes carry their start time: the row is among that microsecond's.
+  auto& find = statement(
+      "SELECT r.position FROM aibridge_records r JOIN aibridge_facets f ON f.id = r.facet "
+      "WHERE r.position BETWEEN ?1 AND ?2 AND r.id = ?3 AND (?4 IS NULL OR f.initiator_id = ?4) "
+      "UNION ALL "
+      "SELECT r.position FROM aibridge_record_ids i JOIN aibridge_records r "
+      "ON r.position = i.position JOIN aibridge_facets f ON f.id = r.facet "
+      "WHERE i.id = ?3 AND (?4 IS NULL OR f.initiator_id = ?4) LIMIT 1");
+  const core::UnixMicros micros = core::uuid_micros(bytes).value_or(-1);
+  find.reset()
+      .bind(1, micros < 0 ? std::int64_t{-1} : first_position(micros))
+      .bind(2, micros < 0 ? std::int64_t{-1} : last_position(micros))
+      .bind_blob(3, bytes)
+      .bind(4, visible_to);
+  std::optional<std::int64_t> found;
+  if (find.step()) {
+    found = find.int64(0);
+  }
+  find.reset();
+  return found;
+}
+
+std::optional<ListPosition> RecordReader::position(std::string_view id,
+                                                   const std::optional<std::string>& visible_to) {
+  const auto found = locate(id, visible_to);
+  if (!found) {
+    return std::nullopt;
+  }
+  return ListPosition{started_at_of(*found), std::string(id)};
+}
+
+std::optional<ListedInterception> RecordReader::find(std::string_view id,
+                                                     const std::optional<std::string>& visible_to) {
+  Transaction snapshot(db_, Transaction::Kind::kRead);
+  const auto found = locate(id, visible_to);
+  if (!found) {
+    return std::nullopt;
+  }
+  std::vector<ListedInterception> rows;
+  load_rows({*found}, rows);
+  snapshot.commit();
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return std::move(rows.front());
+}
+
+InterceptionPage RecordReader::list(const InterceptionQuery& query) {
+  Transaction snapshot(db_, Transaction::Kind::kRead);
+  InterceptionPage page;
+  const FacetTerms terms(query.filter);
+  const UnixMicros from = query.filter.started_after.value_or(kEarliest);
+  const UnixMicros to = query.filter.started_before.value_or(kLatest);
+  SqliteRollups rollups(*this, terms);
+  page.count = count_in_range(rollups, from, to);
+  if (page.count == 0) {
+    return page;
+  }
+  const std::int64_t low = first_position(from);
+  std::int64_t high = last_position(to);
+  std::int64_t offset = query.offset;
+  if (query.after) {
+    const auto cursor = locate(query.after->id, std::nullopt);
+    if (!cursor) {
+      return page;  // gone since it was checked (retention)
+    }
+    high = std::min(high, *cursor - 1);
+  } else if (offset >= kSeekOffsetsFrom) {
+    const OffsetSeek seek = seek_offset(rollups, from, to, offset);
+    if (seek.past_end) {
+      return page;
+    }
+    high = last_position(seek.to);
+    offset = seek.offset;
+  }
+
+  std::vector<std::int64_t> positions;
+  if (terms.empty()) {
+    positions = page_by_time(*this, terms, low, high, offset, query.limit);
+  } else {
+    std::vector<std::int64_t> facet_ids;
+    auto& facets = statement("SELECT id FROM aibridge_facets WHERE " + terms.where);
+    facets.reset();
+    terms.bind(facets);
+    while (facets.step()) {
+      facet_ids.push_back(facets.int64(0));
+    }
+    facets.reset();
+    // Walking the table reads about (rows wanted) / (the filter's share) rows; merging reads up
+    // to the rows wanted from each facet's index range, plus a seek each.
+    const FacetTerms no_terms{InterceptionFilter{}};
+    SqliteRollups everything(*this, no_terms);
+    const auto all = static_cast<double>(count_in_range(everything, from, to));
+    const double share = static_cast<double>(page.count) / std::max(all, 1.0);
+    const double wanted = static_cast<double>(offset + query.limit);
+    const double by_time = kRowCost * wanted / std::max(share, 1e-9);
+    const double by_merge = static_cast<double>(facet_ids.size()) * (wanted + kFacetSeekCost);
+    positions = by_time <= by_merge
+                    ? page_by_time(*this, terms, low, high, offset, query.limit)
+                    : page_by_merge(*this, facet_ids, low, high, offset, query.limit);
+  }
+  load_rows(positions, page.rows);
+  snapshot.commit();
+  return page;
+}
+
+void RecordReader::load_rows(const std::vector<std::int64_t>& positions,
+                             std::vector<ListedInterception>& out) {
+  auto& row = statement(
+      "SELECT r.id, r.position, r.ended_at, r.api_key_id, r.session_id, r.metadata, r.children, "
+      "f.initiator_id, f.provider, f.model, f.client, f.status, u.username, u.name, "
+      "u.avatar_url, u.email, u.role, u.created_at "
+      "FROM aibridge_records r JOIN aibridge_facets f ON f.id = r.facet "
+      "LEFT JOIN users u ON u.id = f.initiator_id WHERE r.position = ?1");
+  out.reserve(positions.size());
+  for (const std::int64_t position : positions) {
+    row.reset().bind(1, position);
+    if (!row.step()) {
+      continue;
+    }
+    ListedInterception& listed = out.emplace_back();
+    Interception& record = listed.interception;
+    record.id = core::uuid_from_bytes(row.blob(0));
+    record.started_at = started_at_of(row.int64(1));
+    record.ended_at = row.int64(2);
+    record.api_key_id = row.text(3);
+    record.session_id = row.text(4);
+    record.metadata = row.text(5);
+    decode_children(row.text(6), record);
+    record.initiator_id = row.text(7);
+    record.provider = row.text(8);
+    record.model = row.text(9);
+    record.client = row.text(10);
+    record.status = parse_status(row.text(11)).value_or(Status::kFailed);
+    listed.initiator.id = record.initiator_id;
+    listed.initiator.username = row.text(12);
+    listed.initiator.name = row.text(13);
+    listed.initiator.avatar_url = row.text(14);
+    listed.initiator.email = row.text(15);
+    listed.initiator.role = parse_role(row.text(16)).value_or(Role::kMember);
+    listed.initiator.created_at = row.int64(17);
+  }
+  row.reset();
+}
+
+}  // namespace aibridge::recorder::sqlite

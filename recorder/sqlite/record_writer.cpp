@@ -1,0 +1,264 @@
+#include "recorder/sqlite/record_writer.hpp"
+
+#include <functional>
+#include <vector>
+
+#include "core/ids.hpp"
+#include "recorder/sqlite/record_codec.hpp"
+#include "recorder/sqlite/record_position.hpp"
+
+namespace aibridge::recorder::sqlite {
+namespace {
+
+template <class Key>
+std::size_t hash_facet(const Key& key) {
+  const std::hash<std::string_view> hash;
+  std::size_t out = hash(key.initiator_id);
+  for (const std::string_view part : {std::string_view(key.provider), std::string_view(key.model),
+                                      std::string_view(key.client)}) {
+    out = out * 31 + hash(part);
+  }
+  return out * 31 + static_cast<std::size_t>(key.status);
+}
+
+}  // namespace
+
+std::size_t RecordWriter::FacetHash::operator()(const FacetView& key) const {
+  return hash_facet(key);
+}
+
+std::size_t RecordWriter::FacetHash::operator()(const FacetKey& key) const {
+  return hash_facet(key);
+}
+
+Statement& RecordWriter::cached(std::optional<Statement>& slot, std::string_view sql) {
+  if (!slot) {
+    slot.emplace(db_.prepare(sql));
+  }
+  return slot->reset();
+}
+
+std::int64_t RecordWriter::facet_id(const Interception& record) {
+  const FacetView view{record.initiator_id, record.provider, record.model, record.client,
+                       record.status};
+  if (const auto found = committed_.find(view); found != committed_.end()) {
+    return found->second;
+  }
+  if (const auto found = pending_.find(view); found != pending_.end()) {
+    return found->second;
+  }
+  FacetKey key = facet_of(record);
+  auto& find = cached(find_facet_,
+                      "SELECT id FROM aibridge_facets WHERE initiator_id = ?1 AND provider = ?2 "
+                      "AND model = ?3 AND client = ?4 AND status = ?5");
+  find.bind(1, key.initiator_id)
+      .bind(2, key.provider)
+      .bind(3, key.model)
+      .bind(4, key.client)
+      .bind(5, status_name(key.status));
+  if (find.step()) {
+    const std::int64_t id = find.int64(0);
+    find.reset();
+    return committed_.emplace(std::move(key), id).first->second;
+  }
+  find.reset();
+  auto& insert = cached(insert_facet_,
+                        "INSERT INTO aibridge_facets (initiator_id, provider, model, client, "
+                        "status) VALUES (?1, ?2, ?3, ?4, ?5)");
+  insert.bind(1, key.initiator_id)
+      .bind(2, key.provider)
+      .bind(3, key.model)
+      .bind(4, key.client)
+      .bind(5, status_name(key.status));
+  insert.run();
+  return pending_.emplace(std::move(key), db_.last_insert_rowid()).first->second;
+}
+
+std::int64_t RecordWriter::position_for(const Interception& record, const std::string& id,
+                                       bool look) {
+  const std::int64_t base = first_position(record.started_at);
+  if (!recent_) {
+    auto newest = db_.prepare("SELECT coalesce(max(position), -1) FROM aibridge_records");
+    newest.step();
+    recent_.emplace();
+    recent_->track_after(newest.int64(0) < 0 ? -1 : started_at_of(newest.int64(0)));
+  }
+  const bool crowded = look || recent_->may_have_rows(record.started_at);
+  recent_->add(record.started_at);
+  if (!crowded) {
+    return base + tie_between({}, id).value_or(0);
+  }
+  auto& group_query = cached(same_microsecond_,
+                             "SELECT position, id FROM aibridge_records "
+                             "WHERE position BETWEEN ?1 AND ?2 ORDER BY position");
+  group_query.bind(1, base).bind(2, last_position(record.started_at));
+  std::vector<Tied> group;
+  while (group_query.step()) {
+    group.push_back({group_query.int64(0) - base, group_query.blob(1)});
+  }
+  group_query.reset();
+  if (const auto tie = tie_between(group, id)) {
+    return base + *tie;
+  }
+  if (group.size() + 1 >= static_cast<std::size_t>(kTieBreaks)) {
+    throw std::runtime_error("more than " + std::to_string(kTieBreaks - 1) +
+                             " interceptions started in the same microsecond");
+  }
+  // No free tie-break between its neighbours: spread the group (and the newcomer) out again,
+  // moving the rows through negative positions so that no move collides with another row.
+  const std::vector<std::int64_t> ties = spread_ties(group.size() + 1);
+  auto move = db_.prepare("UPDATE aibridge_records SET position = ?2 WHERE position = ?1");
+  auto move_id = db_.prepare("UPDATE aibridge_record_ids SET position = ?2 WHERE id = ?1");
+  for (const Tied& row : group) {
+    move.reset().bind(1, base + row.tie).bind(2, -(base + row.tie) - 1);
+    move.run();
+  }
+  std::int64_t newcomer = -1;
+  std::size_t old = 0;
+  for (const std::int64_t tie : ties) {
+    if (newcomer < 0 && (old == group.size() || id < group[old].id)) {
+      newcomer = base + tie;
+      continue;
+    }
+    move.reset().bind(1, -(base + group[old].tie) - 1).bind(2, base + tie);
+    move.run();
+    move_id.reset().bind_blob(1, group[old].id).bind(2, base + tie);
+    move_id.run();
+    ++old;
+  }
+  return newcomer;
+}
+
+void RecordWriter::write(std::span<const Interception> batch) {
+  try {
+    Transaction transaction(db_);
+    write_rows(batch);
+    transaction.commit();
+  } catch (...) {
+    pending_.clear();  // those facets were rolled back with the batch
+    throw;
+  }
+  committed_.merge(pending_);
+  pending_.clear();
+}
+
+void RecordWriter::insert_row(const Interception& record, const std::string& id,
+                              std::int64_t facet, std::int64_t position) {
+  auto& insert = cached(insert_record_,
+                        "INSERT INTO aibridge_records (position, id, ended_at, facet, api_key_id, "
+                        "session_id, metadata, children) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, position)
+      .bind_blob(2, id)
+      .bind(3, *record.ended_at)
+      .bind(4, facet)
+      .bind(5, record.api_key_id);
+  if (record.session_id.empty()) {
+    insert.bind_null(6);
+  } else {
+    insert.bind(6, record.session_id);
+  }
+  insert.bind(7, record.metadata).bind(8, children_);
+  insert.run();
+}
+
+void RecordWriter::write_rows(std::span<const Interception> batch) {
+  RollupDelta delta;
+  for (const Interception& record : batch) {
+    const std::string id = core::uuid_to_bytes(record.id);
+    if (id.empty()) {
+      throw std::runtime_error("interception id \"" + record.id + "\" is not a canonical UUID");
+    }
+    if (record.started_at < 0 || record.started_at > kLatest) {
+      throw std::runtime_error("interception " + record.id + " has no valid start time");
+    }
+    if (!record.ended_at) {
+      throw std::runtime_error("interception " + record.id + " has not ended");  // never listed
+    }
+    const std::int64_t facet = facet_id(record);
+    encode_children(record, children_);
+    std::int64_t position = position_for(record, id, /*look=*/false);
+    try {
+      insert_row(record, id, facet, position);
+    } catch (const Error& e) {
+      if (!e.is_conflict()) {
+        throw;
+      }
+      // Another connection wrote a row into the same microsecond: look at its neighbours.
+      position = position_for(record, id, /*look=*/true);
+      insert_row(record, id, facet, position);
+    }
+    if (core::uuid_micros(id) != record.started_at) {
+      auto& remember = cached(insert_record_id_,
+                              "INSERT INTO aibridge_record_ids (id, position) VALUES (?1, ?2)");
+      remember.bind_blob(1, id).bind(2, position);
+      remember.run();
+    }
+    delta.add(facet, record.started_at, usage_of(record));
+  }
+  apply(delta, /*drop_empty=*/false);
+}
+
+void RecordWriter::apply(const RollupDelta& delta, bool drop_empty) {
+  auto& upsert = cached(upsert_rollup_,
+                        "INSERT INTO aibridge_rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (level, facet, bucket) DO UPDATE SET "
+                        "interceptions = interceptions + excluded.interceptions, "
+                        "input_tokens = input_tokens + excluded.input_tokens, "
+                        "output_tokens = output_tokens + excluded.output_tokens, "
+                        "cache_read_input_tokens = "
+                        "cache_read_input_tokens + excluded.cache_read_input_tokens, "
+                        "cache_write_input_tokens = "
+                        "cache_write_input_tokens + excluded.cache_write_input_tokens, "
+                        "tool_calls = tool_calls + excluded.tool_calls");
+  for (const auto& [key, usage] : delta.expand()) {
+    upsert.bind(1, static_cast<std::int64_t>(key.level))
+        .bind(2, key.facet)
+        .bind(3, key.bucket)
+        .bind(4, usage.interceptions)
+        .bind(5, usage.input_tokens)
+        .bind(6, usage.output_tokens)
+        .bind(7, usage.cache_read_input_tokens)
+        .bind(8, usage.cache_write_input_tokens)
+        .bind(9, usage.tool_calls);
+    upsert.run();
+    if (drop_empty) {
+      auto& drop = cached(drop_empty_rollup_,
+                          "DELETE FROM aibridge_rollups WHERE level = ?1 AND facet = ?2 AND "
+                          "bucket = ?3 AND interceptions <= 0");
+      drop.bind(1, static_cast<std::int64_t>(key.level)).bind(2, key.facet).bind(3, key.bucket);
+      drop.run();
+    }
+  }
+}
+
+std::size_t RecordWriter::delete_before(UnixMicros cutoff, std::size_t limit) {
+  Transaction transaction(db_);
+  auto oldest = db_.prepare(
+      "SELECT position, id, facet, children FROM aibridge_records "
+      "WHERE position < ?1 ORDER BY position LIMIT ?2");
+  oldest.bind(1, first_position(cutoff)).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<std::pair<std::int64_t, std::string>> doomed;
+  RollupDelta delta;
+  while (oldest.step()) {
+    Interception record;
+    record.id = core::uuid_from_bytes(oldest.blob(1));
+    decode_children(oldest.text(3), record);
+    const std::int64_t position = oldest.int64(0);
+    delta.add(oldest.int64(2), started_at_of(position), usage_of(record).negated());
+    doomed.emplace_back(position, oldest.blob(1));
+  }
+  oldest.reset();
+  auto remove = db_.prepare("DELETE FROM aibridge_records WHERE position = ?1");
+  auto forget = db_.prepare("DELETE FROM aibridge_record_ids WHERE id = ?1");
+  for (const auto& [position, id] : doomed) {
+    remove.reset().bind(1, position);
+    remove.run();
+    forget.reset().bind_blob(1, id);
+    forget.run();
+  }
+  apply(delta, /*drop_empty=*/true);
+  transaction.commit();
+  return doomed.size();
+}
+
+}  // namespace aibridge::recorder::sqlite

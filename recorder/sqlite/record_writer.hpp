@@ -1,0 +1,77 @@
+#pragma once
+// Writing interceptions into the SQLite schema (version 4 on): one row each in aibridge_records
+// at its listing position (record_position.hpp), the facet it belongs to in aibridge_facets, and
+// the batch's rollups aggregated into one upsert per (level, facet, bucket). Used by the store's
+// writer connection and by the migration that copies older databases. Not thread-safe.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+
+#include "recorder/rollups.hpp"
+#include "recorder/sqlite/database.hpp"
+#include "recorder/sqlite/record_position.hpp"
+
+namespace aibridge::recorder::sqlite {
+
+class RecordWriter {
+ public:
+  explicit RecordWriter(Database& db) : db_(db) {}
+
+  /// Writes the batch in one transaction of its own.
+  void write(std::span<const Interception> batch);
+  /// Writes the batch into the transaction the caller has open.
+  void write_rows(std::span<const Interception> batch);
+  /// Retention: deletes up to `limit` of the oldest interceptions started before `cutoff`, and
+  /// takes them out of the rollups, in one transaction. Returns how many it deleted.
+  std::size_t delete_before(UnixMicros cutoff, std::size_t limit);
+
+ private:
+  // Facets are looked up by the record's own strings, without copying them.
+  struct FacetView {
+    std::string_view initiator_id, provider, model, client;
+    Status status;
+  };
+  struct FacetHash {
+    using is_transparent = void;
+    std::size_t operator()(const FacetView& key) const;
+    std::size_t operator()(const FacetKey& key) const;
+  };
+  struct FacetEqual {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return a.status == b.status && a.initiator_id == b.initiator_id &&
+             a.provider == b.provider && a.model == b.model && a.client == b.client;
+    }
+  };
+  using FacetIds = std::unordered_map<FacetKey, std::int64_t, FacetHash, FacetEqual>;
+
+  std::int64_t facet_id(const Interception& record);
+  /// A free listing position for `record` (16-byte `id`), spreading its microsecond's group when
+  /// it is full. `look`: check the database even where recent_ knows there is no group.
+  std::int64_t position_for(const Interception& record, const std::string& id, bool look);
+  /// Inserts the row (its children already encoded into children_).
+  void insert_row(const Interception& record, const std::string& id, std::int64_t facet,
+                  std::int64_t position);
+  void apply(const RollupDelta& delta, bool drop_empty);
+  Statement& cached(std::optional<Statement>& slot, std::string_view sql);
+
+  Database& db_;
+  // Facet ids by key: committed_ holds those known to be in the database; pending_ those this
+  // open transaction created, moved to committed_ only when it commits.
+  FacetIds committed_;
+  FacetIds pending_;
+  std::optional<RecentStarts> recent_;  // set up on the first write
+  std::string children_;  // the encoding buffer, reused row after row
+  std::optional<Statement> insert_record_;
+  std::optional<Statement> same_microsecond_;
+  std::optional<Statement> insert_record_id_;
+  std::optional<Statement> find_facet_;
+  std::optional<Statement> insert_facet_;
+  std::optional<Statement> upsert_rollup_;
+  std::optional<Statement> drop_empty_rollup_;
+};
+
+}  // namespace aibridge::recorder::sqlite
