@@ -8,6 +8,7 @@
 
 #include "api/admin_handler.hpp"
 #include "app/identity.hpp"
+#include "core/access_log.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "proxy/auth.hpp"
@@ -94,10 +95,15 @@ int serve(const core::Config& config) {
     }
     api::AdminHandler admin(stores, dumper);
     auto tls = upstream_tls_context(config);
+    std::optional<core::AccessLog> access_log;
+    if (config.access_log) {
+      access_log.emplace();
+    }
     proxy::Server server(proxy::ServerDeps{
         config, metrics, authenticator, stores, recorder, dumper, *tls,
         provider_origin(config.openai.base_url, "providers.openai.base_url"),
-        provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), &admin});
+        provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), &admin,
+        access_log ? &*access_log : nullptr});
     const tcp::endpoint endpoint = server.listen();
     spdlog::info("aibridge {} listening on http://{} ({} threads, database {})", AIBRIDGE_VERSION,
                  fmt::streamed(endpoint), config.threads, config.database);

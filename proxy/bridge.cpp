@@ -1,6 +1,7 @@
 // Bridged routes (chat completions, responses, messages): relayed like passthrough, and every
 // exchange becomes an interception.
-#include <spdlog/spdlog.h>
+#include <array>
+
 
 #include "core/ids.hpp"
 #include "core/time.hpp"
@@ -46,19 +47,23 @@ net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRe
   request.prepare_payload();
 
   const auto dump = deps.dumper.bridged(route.provider, recording_model, interception_id);
+  std::array<RelayObserver*, 2> observers{&recording, dump.get()};
+  if (dump) {
+    dump->request(request);
+  }
   deps.metrics.interceptions_inflight.Increment();
-  const ForwardRequest forward_request{origin,     request,         route.provider, streaming,
-                                       keep_alive, interception_id, &recording,     dump.get()};
+  const ForwardRequest forward_request{
+      origin,          request,
+      route.provider,  streaming,
+      keep_alive,      interception_id,
+      std::span(observers.data(), dump ? 2 : 1)};
   const ForwardResult result = co_await forward(session, forward_request, log);
   deps.metrics.interceptions_inflight.Decrement();
 
   recorder::Interception record = recording.finish(result);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  count_interception(deps.metrics, record, recording.status(), seconds);
-  if (recording.status() != "completed") {
-    spdlog::debug("interception {} {}: {}", interception_id, recording.status(), result.error);
-  }
+  count_interception(session.shard().metrics, record, seconds);
   deps.recorder.submit(std::move(record));
 }
 

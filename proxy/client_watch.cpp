@@ -11,10 +11,15 @@ ClientWatch::~ClientWatch() {
   stop();
 }
 
-void ClientWatch::start() {
+void ClientWatch::reset() {
   state_->gone = false;
   state_->upstream = nullptr;
-  arm(state_);
+}
+
+void ClientWatch::start() {
+  if (!state_->waiting) {
+    arm(state_);
+  }
 }
 
 void ClientWatch::cancel_on_disconnect(tcp::socket* upstream) {

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/net.hpp"
+#include "proxy/watchdog.hpp"
 
 namespace aibridge::proxy {
 
@@ -20,6 +21,9 @@ class ClientWatch {
   ClientWatch(const ClientWatch&) = delete;
   ClientWatch& operator=(const ClientWatch&) = delete;
 
+  /// Forgets the previous exchange (gone, the provider connection).
+  void reset();
+  /// Starts watching (again): a wait for readability pending on the client socket.
   void start();
   /// The provider connection to cancel when the client goes away (nullptr: none yet).
   void cancel_on_disconnect(tcp::socket* upstream);
@@ -46,16 +50,32 @@ class ClientWatch {
   std::shared_ptr<State> state_;
 };
 
-/// Watches the client for the lifetime of one exchange.
+/// Watches the client for the lifetime of one exchange: from the start (`at_once`), or from the
+/// first watchdog tick on, so that an exchange that ends sooner costs no system call for it
+/// (arming the watch registers the socket with the event loop anew).
 class ClientWatchScope {
  public:
-  explicit ClientWatchScope(ClientWatch& watch) : watch_(watch) { watch_.start(); }
-  ~ClientWatchScope() { watch_.stop(); }
+  ClientWatchScope(ClientWatch& watch, Watchdog& watchdog, bool at_once)
+      : watch_(watch), watchdog_(watchdog) {
+    watch_.reset();
+    if (at_once) {
+      watch_.start();
+    } else {
+      watchdog_.defer(Watchdog::Clock::duration::zero(), &ClientWatchScope::start, &watch_);
+    }
+  }
+  ~ClientWatchScope() {
+    watchdog_.cancel_deferred();
+    watch_.stop();
+  }
   ClientWatchScope(const ClientWatchScope&) = delete;
   ClientWatchScope& operator=(const ClientWatchScope&) = delete;
 
  private:
+  static void start(void* watch) { static_cast<ClientWatch*>(watch)->start(); }
+
   ClientWatch& watch_;
+  Watchdog& watchdog_;
 };
 
 }  // namespace aibridge::proxy

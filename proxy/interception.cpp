@@ -5,40 +5,9 @@
 
 #include "core/ids.hpp"
 #include "core/time.hpp"
+#include "proxy/status.hpp"
 
 namespace aibridge::proxy {
-namespace {
-
-std::string_view status_name(const ForwardResult& result, const Extraction& extraction,
-                             bool event_stream) {
-  if (result.ending == ForwardEnding::kClientGone) {
-    return "cancelled";
-  }
-  const bool success_status = result.upstream_status >= 200 && result.upstream_status < 300;
-  if (result.ending != ForwardEnding::kCompleted || !success_status || extraction.failed ||
-      (event_stream && !extraction.finished)) {
-    return "failed";
-  }
-  return "completed";
-}
-
-std::string failure_reason(const ForwardResult& result, const Extraction& extraction,
-                           bool event_stream) {
-  if (!result.error.empty()) {
-    return result.error;
-  }
-  if (result.upstream_status != 0 &&
-      (result.upstream_status < 200 || result.upstream_status >= 300)) {
-    return "the provider answered HTTP " + std::to_string(result.upstream_status);
-  }
-  if (extraction.failed) {
-    return extraction.error;
-  }
-  return event_stream && !extraction.finished ? "the stream ended before its final event" : "";
-}
-
-}  // namespace
-
 InterceptionRecording::InterceptionRecording(const Route& route, std::string interception_id,
                                              core::UnixMicros started_at, const Principal& caller,
                                              RequestFacts facts, ClientFacts client,
@@ -57,9 +26,10 @@ InterceptionRecording::InterceptionRecording(const Route& route, std::string int
   record_.started_at = started_at;
 }
 
-void InterceptionRecording::on_response_head(unsigned status, std::string_view content_type) {
+void InterceptionRecording::on_response_head(const http::response_header<>& head) {
+  const unsigned status = head.result_int();
   extract_ = status >= 200 && status < 300;
-  event_stream_ = content_type.starts_with("text/event-stream");
+  event_stream_ = head[http::field::content_type].starts_with("text/event-stream");
 }
 
 void InterceptionRecording::on_response_body(std::string_view piece) {
@@ -82,8 +52,8 @@ void InterceptionRecording::on_response_body(std::string_view piece) {
 }
 
 recorder::Interception InterceptionRecording::finish(const ForwardResult& result) {
-  if (extract_ && !event_stream_ && !body_too_large_ &&
-      result.ending == ForwardEnding::kCompleted) {
+  // A whole blocking body is the provider's complete answer, even if the client left meanwhile.
+  if (extract_ && !event_stream_ && !body_too_large_ && result.upstream_complete) {
     extractor_->on_body(body_);
   }
   if (body_too_large_) {
@@ -91,9 +61,12 @@ recorder::Interception InterceptionRecording::finish(const ForwardResult& result
                  record_.id);
   }
   Extraction extraction = extractor_->finish();
-  const std::string_view status = status_name(result, extraction, event_stream_);
-  status_ = status;
-  record_.status = recorder::parse_status(status).value_or(recorder::Status::kFailed);
+  const StatusDecision decision = decide_status({result.ending, result.error,
+                                                 result.upstream_status, extraction.failed,
+                                                 extraction.error, extraction.finished,
+                                                 event_stream_});
+  const std::string_view status = recorder::status_name(decision.status);
+  record_.status = decision.status;
   record_.client = client_.client;
   record_.session_id = client_.session_id;
 
@@ -108,8 +81,8 @@ recorder::Interception InterceptionRecording::finish(const ForwardResult& result
   if (result.upstream_status != 0) {
     metadata["upstream_status"] = result.upstream_status;
   }
-  if (status != "completed") {
-    metadata["error"] = failure_reason(result, extraction, event_stream_);
+  if (decision.status != recorder::Status::kCompleted) {
+    metadata["error"] = decision.reason;
   }
   if (sse_.dropped_events() > 0) {
     metadata["oversized_events"] = sse_.dropped_events();
@@ -144,12 +117,12 @@ recorder::Interception InterceptionRecording::finish(const ForwardResult& result
   return std::move(record_);
 }
 
-void count_interception(core::Metrics& metrics, const recorder::Interception& record,
-                        std::string_view status, double seconds) {
-  const core::ModelSeries& series = metrics.series(record.provider, record.model);
-  const auto index = status == "completed"   ? core::ModelSeries::kCompleted
-                     : status == "cancelled" ? core::ModelSeries::kCancelled
-                                             : core::ModelSeries::kFailed;
+void count_interception(ShardMetrics& metrics, const recorder::Interception& record,
+                        double seconds) {
+  const core::ModelSeries& series = metrics.model(record.provider, record.model);
+  const auto index = record.status == recorder::Status::kCompleted   ? core::ModelSeries::kCompleted
+                     : record.status == recorder::Status::kCancelled ? core::ModelSeries::kCancelled
+                                                                     : core::ModelSeries::kFailed;
   series.interceptions[index]->Increment();
   series.duration->Observe(seconds);
   std::array<std::int64_t, 4> tokens{};

@@ -2,16 +2,16 @@
 // One bridged request as it will be recorded (SPEC §5.1): watches the response on the relay
 // path (SSE events through the parser into the provider's extractor, or the JSON body of a
 // blocking response) and, when the exchange ends, builds the interception with its children and
-// its status (completed, failed or cancelled).
+// its status (proxy/status.hpp).
 #include <memory>
 #include <string>
 
 #include "core/config.hpp"
-#include "core/metrics.hpp"
 #include "proxy/auth.hpp"
 #include "proxy/forward.hpp"
 #include "proxy/providers/extractor.hpp"
 #include "proxy/providers/request_facts.hpp"
+#include "proxy/shard_metrics.hpp"
 #include "proxy/sse_parser.hpp"
 #include "recorder/records.hpp"
 
@@ -23,13 +23,11 @@ class InterceptionRecording final : public RelayObserver {
                         core::UnixMicros started_at, const Principal& caller, RequestFacts facts,
                         ClientFacts client, const core::RecorderSettings& settings);
 
-  void on_response_head(unsigned status, std::string_view content_type) override;
+  void on_response_head(const http::response_header<>& head) override;
   void on_response_body(std::string_view piece) override;
 
   /// The interception as it ended. Call once, after the exchange.
   recorder::Interception finish(const ForwardResult& result);
-  /// completed, failed or cancelled (after finish()).
-  std::string_view status() const { return status_; }
 
  private:
   Provider provider_;
@@ -43,11 +41,10 @@ class InterceptionRecording final : public RelayObserver {
   bool event_stream_ = false;  // text/event-stream: fed event by event
   bool body_too_large_ = false;
   std::string body_;  // a blocking response, up to max_body_
-  std::string_view status_;
 };
 
 /// The series of SPEC §7 for one ended interception.
-void count_interception(core::Metrics& metrics, const recorder::Interception& record,
-                        std::string_view status, double seconds);
+void count_interception(ShardMetrics& metrics, const recorder::Interception& record,
+                        double seconds);
 
 }  // namespace aibridge::proxy

@@ -9,18 +9,20 @@ namespace aibridge::proxy {
 net::awaitable<void> serve_passthrough(Session& session, const Route& route, StringRequest& request,
                                        ExchangeLog& log) {
   const ServerDeps& deps = session.shard().deps;
-  deps.metrics.passthrough_total
-      .Add({{"provider", std::string(provider_name(route.provider))},
-            {"route", std::string(route.route_label)}})
-      .Increment();
+  session.shard().metrics.passthrough(route.provider, route.route_label).Increment();
   const bool keep_alive = request.keep_alive();
   const Origin& origin = deps.origin(route.provider);
   prepare_upstream_headers(request.base(), origin, route.provider, deps.api_key(route.provider));
   request.target(origin.target(route.upstream_path));
   request.prepare_payload();
   const auto dump = deps.dumper.passthrough(route.provider, route.upstream_path);
-  const ForwardRequest forward_request{origin,     request, route.provider, false,
-                                       keep_alive, {},      nullptr,        dump.get()};
+  RelayObserver* const observers[] = {dump.get()};
+  if (dump) {
+    dump->request(request);
+  }
+  const ForwardRequest forward_request{origin,     request, route.provider,
+                                       false,      keep_alive, {},
+                                       dump ? std::span(observers) : std::span<RelayObserver* const>()};
   co_await forward(session, forward_request, log);
 }
 

@@ -242,7 +242,7 @@ void ExchangeDump::request(const http::request<http::string_body>& request) {
   write_file(".req.txt", std::move(text));
 }
 
-void ExchangeDump::response_head(const http::response_header<>& head) {
+void ExchangeDump::on_response_head(const http::response_header<>& head) {
   std::string text = "HTTP/1.1 " + std::to_string(head.result_int()) + " ";
   text.append(head.reason());
   text += "\r\n";
@@ -257,7 +257,7 @@ void ExchangeDump::response_head(const http::response_header<>& head) {
   }
 }
 
-void ExchangeDump::response_body(std::string_view piece) {
+void ExchangeDump::on_response_body(std::string_view piece) {
   if (response_file_ == 0) {
     return;
   }
@@ -267,7 +267,7 @@ void ExchangeDump::response_body(std::string_view piece) {
   }
 }
 
-void ExchangeDump::failed(std::string_view error) {
+void ExchangeDump::on_no_response(std::string_view error) {
   write_file(".req_error.txt", std::string(error) + "\n");
 }
 

@@ -17,6 +17,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "proxy/relay_observer.hpp"
 #include "proxy/routing.hpp"
 
 namespace aibridge::proxy {
@@ -74,18 +75,19 @@ class RequestDumper {
 };
 
 /// The files of one upstream exchange. Used on one network thread; queues, never writes.
-class ExchangeDump {
+class ExchangeDump final : public RelayObserver {
  public:
   ExchangeDump(RequestDumper& dumper, std::string base_path);
-  ~ExchangeDump();
+  ~ExchangeDump() override;
   ExchangeDump(const ExchangeDump&) = delete;
   ExchangeDump& operator=(const ExchangeDump&) = delete;
 
+  /// The request as it is sent to the provider.
   void request(const boost::beast::http::request<boost::beast::http::string_body>& request);
-  void response_head(const boost::beast::http::response_header<>& head);
-  void response_body(std::string_view piece);
+  void on_response_head(const boost::beast::http::response_header<>& head) override;
+  void on_response_body(std::string_view piece) override;
   /// No response came: <base>.req_error.txt with the reason.
-  void failed(std::string_view error);
+  void on_no_response(std::string_view error) override;
 
  private:
   void write_file(const std::string& suffix, std::string content);

@@ -27,32 +27,33 @@ struct ProviderRoute {
   RouteKind kind;
   Endpoint endpoint;
   std::string_view allow;
+  std::string_view label;  // the same for every provider: "models", "models/{id}", …
 };
 
 // Order matters: the first match wins, so exact bridged paths come before their subtrees.
 constexpr std::array<ProviderRoute, 11> kProviderRoutes{{
     {Provider::kOpenAi, "/chat/completions", Match::kExact, RouteKind::kBridge,
-     Endpoint::kChatCompletions, "POST"},
+     Endpoint::kChatCompletions, "POST", "chat/completions"},
     {Provider::kOpenAi, "/responses", Match::kExact, RouteKind::kBridge, Endpoint::kResponses,
-     "POST"},
+     "POST", "responses"},
     {Provider::kOpenAi, "/responses/", Match::kSubtree, RouteKind::kPassthrough,
-     Endpoint::kResponses, "GET, POST, DELETE"},
+     Endpoint::kResponses, "GET, POST, DELETE", "responses/{id}"},
     {Provider::kOpenAi, "/models", Match::kExact, RouteKind::kPassthrough, Endpoint::kResponses,
-     "GET"},
+     "GET", "models"},
     {Provider::kOpenAi, "/models/", Match::kSubtree, RouteKind::kPassthrough, Endpoint::kResponses,
-     "GET"},
+     "GET", "models/{id}"},
     {Provider::kOpenAi, "/conversations", Match::kExact, RouteKind::kPassthrough,
-     Endpoint::kResponses, "GET, POST"},
+     Endpoint::kResponses, "GET, POST", "conversations"},
     {Provider::kOpenAi, "/conversations/", Match::kSubtree, RouteKind::kPassthrough,
-     Endpoint::kResponses, "GET, POST, DELETE"},
+     Endpoint::kResponses, "GET, POST, DELETE", "conversations/{id}"},
     {Provider::kAnthropic, "/v1/messages", Match::kExact, RouteKind::kBridge, Endpoint::kMessages,
-     "POST"},
+     "POST", "messages"},
     {Provider::kAnthropic, "/v1/messages/count_tokens", Match::kExact, RouteKind::kPassthrough,
-     Endpoint::kMessages, "POST"},
+     Endpoint::kMessages, "POST", "messages/count_tokens"},
     {Provider::kAnthropic, "/v1/models", Match::kExact, RouteKind::kPassthrough,
-     Endpoint::kMessages, "GET"},
+     Endpoint::kMessages, "GET", "models"},
     {Provider::kAnthropic, "/v1/models/", Match::kSubtree, RouteKind::kPassthrough,
-     Endpoint::kMessages, "GET"},
+     Endpoint::kMessages, "GET", "models/{id}"},
 }};
 
 struct AdminRoute {
@@ -139,7 +140,7 @@ Route match_route(verb method, std::string_view target) {
       route.endpoint = candidate.endpoint;
       route.allow = candidate.allow;
       route.method_allowed = allows(candidate.allow, method);
-      route.route_label = candidate.path;
+      route.route_label = candidate.label;
       // The query string (e.g. Claude Code's "?beta=true") travels unchanged.
       const std::size_t rest_offset = static_cast<std::size_t>(rest.data() - target.data());
       route.upstream_path = std::string(target.substr(rest_offset));

@@ -34,7 +34,7 @@ struct Route {
   /// Provider routes: the path below the provider prefix, query included, to append to the
   /// provider's base URL ("/chat/completions", "/v1/messages?beta=true", "/models/gpt-4o").
   std::string upstream_path;
-  /// Provider routes: the path below the provider prefix without the query (metric label).
+  /// Provider routes: a name for metrics, the same for each provider ("models", "models/{id}").
   std::string_view route_label;
 };
 

@@ -101,11 +101,34 @@ tcp::endpoint Server::listen() {
   return endpoint;
 }
 
+namespace {
+
+// Runs one of a shard's own loops (accepting, the watchdog ticker, the idle-connection sweep)
+// for the shard's lifetime: a loop that ends by an exception is logged and started again, so
+// that an unexpected error can never leave a shard silently without it.
+template <class MakeLoop>
+void keep_running(Shard& shard, const char* what, MakeLoop make_loop) {
+  net::co_spawn(shard.io, make_loop(), [&shard, what, make_loop](const std::exception_ptr& failure) {
+    if (!failure) {
+      return;  // ended as it should (shutdown)
+    }
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      spdlog::error("{} loop failed ({}); starting it again", what, e.what());
+    }
+    keep_running(shard, what, make_loop);
+  });
+}
+
+}  // namespace
+
 void Server::run() {
   for (auto& shard : shards_) {
-    net::co_spawn(shard->io, accept_loop(*shard), net::detached);
-    net::co_spawn(shard->io, shard->upstream.sweep_idle(), net::detached);
-    net::co_spawn(shard->io, shard->ticker.run(), net::detached);
+    Shard& one = *shard;
+    keep_running(one, "accept", [&one] { return accept_loop(one); });
+    keep_running(one, "upstream pool sweep", [&one] { return one.upstream.sweep_idle(); });
+    keep_running(one, "watchdog", [&one] { return one.ticker.run(); });
   }
   std::vector<std::thread> threads;
   threads.reserve(shards_.size());

@@ -11,6 +11,7 @@ namespace aibridge::proxy {
 namespace {
 
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t kRequestReadSize = 4096;
 
 bool is_provider_route(RouteKind kind) {
   return kind == RouteKind::kBridge || kind == RouteKind::kPassthrough;
@@ -56,21 +57,20 @@ void Session::abort() {
   }
 }
 
+std::span<char> Session::relay_buffer() {
+  constexpr std::size_t kRelayBufferSize = 16 * 1024;
+  if (!relay_buffer_) {
+    relay_buffer_ = std::make_unique_for_overwrite<char[]>(kRelayBufferSize);
+  }
+  return {relay_buffer_.get(), kRelayBufferSize};
+}
+
 net::awaitable<void> Session::run() {
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   for (;;) {
-    if (buffer_.size() == 0) {
-      // Keep-alive: wait for the first byte of the next request.
-      state_ = State::kIdle;
-      if (shard_.draining) {
-        break;
-      }
-      watchdog_.arm(config().timeouts.client_idle, socket_);
-      auto [wait_error] = co_await socket_.async_wait(tcp::socket::wait_read, kTuple);
-      if (wait_error || shard_.draining) {
-        break;
-      }
+    if (!co_await await_request()) {
+      break;
     }
     state_ = State::kBusy;
     const auto started = std::chrono::steady_clock::now();
@@ -94,37 +94,77 @@ net::awaitable<void> Session::run() {
   socket_.close(ignored);
 }
 
+net::awaitable<bool> Session::await_request() {
+  if (buffer_.size() > 0) {
+    co_return true;  // pipelined: the next request has begun already
+  }
+  // Keep-alive: a read pending until the next request's first bytes (drain() cancels it).
+  state_ = State::kIdle;
+  if (shard_.draining) {
+    co_return false;
+  }
+  watchdog_.arm(config().timeouts.client_idle, socket_);
+  auto [error, read] = co_await socket_.async_read_some(buffer_.prepare(kRequestReadSize), kTuple);
+  buffer_.commit(read);
+  co_return !error && !shard_.draining;
+}
+
 net::awaitable<bool> Session::read_request(http::request_parser<http::string_body>& parser,
                                            ExchangeLog& log) {
   parser.header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
   parser.body_limit(config().max_request_body);
+  parser.eager(true);
   watchdog_.arm(config().timeouts.client_request, socket_);
-  auto [header_error, header_bytes] =
-      co_await http::async_read_header(socket_, buffer_, parser, kTuple);
-  if (!header_error) {
-    if (parser.content_length() && *parser.content_length() > config().max_request_body) {
-      header_error = http::error::body_limit;
-    } else if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      auto [continue_error, sent] =
-          co_await net::async_write(socket_, net::buffer(kContinue), kTuple);
-      header_error = continue_error;
+  bool checked_head = false;
+  for (;;) {
+    error_code error;
+    if (buffer_.size() > 0) {
+      buffer_.consume(parser.put(buffer_.data(), error));
+      if (error == http::error::need_more) {
+        error = {};
+      }
+    }
+    if (!error && parser.is_header_done() && !checked_head) {
+      checked_head = true;
+      if (parser.content_length() && *parser.content_length() > config().max_request_body) {
+        error = http::error::body_limit;
+      } else if (beast::iequals(parser.get()[http::field::expect], "100-continue") &&
+                 !parser.is_done()) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [continue_error, sent] =
+            co_await net::async_write(socket_, net::buffer(kContinue), kTuple);
+        error = continue_error;
+      }
+    }
+    if (!error && parser.is_done()) {
+      watchdog_.disarm();
+      co_return true;
+    }
+    if (!error) {
+      auto [read_error, read] =
+          co_await socket_.async_read_some(buffer_.prepare(kRequestReadSize), kTuple);
+      buffer_.commit(read);
+      error = read_error;
+      if (error == net::error::eof && parser.got_some()) {
+        error = http::error::partial_message;
+      }
+    }
+    if (error) {
+      const bool timed_out = watchdog_.expired();
+      watchdog_.disarm();
+      if (error == net::error::eof || aborted_ ||
+          (error == net::error::operation_aborted && !timed_out)) {
+        co_return false;  // the client closed, or shutdown cancelled the read
+      }
+      co_await refuse_request(parser, error, timed_out, log);
+      co_return false;
     }
   }
-  error_code error = header_error;
-  if (!error) {
-    auto [body_error, body_bytes] = co_await http::async_read(socket_, buffer_, parser, kTuple);
-    error = body_error;
-  }
-  const bool timed_out = watchdog_.expired();
-  watchdog_.disarm();
-  if (!error) {
-    co_return true;
-  }
-  if (error == http::error::end_of_stream || error == net::error::eof || aborted_ ||
-      (error == net::error::operation_aborted && !timed_out)) {
-    co_return false;  // the client closed, or shutdown cancelled an idle read
-  }
+}
+
+net::awaitable<void> Session::refuse_request(http::request_parser<http::string_body>& parser,
+                                             const error_code& error, bool timed_out,
+                                             ExchangeLog& log) {
   log.close_connection = true;
   unsigned status = 400;
   std::string message = "Malformed HTTP request: " + error.message() + ".";
@@ -147,11 +187,10 @@ net::awaitable<bool> Session::read_request(http::request_parser<http::string_bod
     if (is_provider_route(route.kind)) {
       co_await write_json(
           status, provider_error_body(route.provider, ErrorKind::kTooLarge, message), false, log);
-      co_return false;
+      co_return;
     }
   }
   co_await write_json(status, message_body(message), false, log);
-  co_return false;
 }
 
 net::awaitable<void> Session::dispatch(const Route& route, StringRequest& request,
@@ -297,15 +336,19 @@ net::awaitable<bool> Session::write_json(unsigned status, std::string body, bool
 
 void Session::log_access(const ExchangeLog& log,
                          std::chrono::steady_clock::time_point started) const {
-  if (!config().access_log) {
+  if (shard_.deps.access_log == nullptr) {
     return;
   }
-  const double millis =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info(
-      "access method={} path={} status={} duration_ms={:.3f} bytes={} interception={} user={}",
-      log.method, log.path, log.status, millis, log.bytes,
-      log.interception_id.empty() ? "-" : log.interception_id, log.user.empty() ? "-" : log.user);
+  core::AccessRecord record;
+  record.method = log.method.view();
+  record.path = log.path.view();
+  record.status = log.status;
+  record.bytes = log.bytes;
+  record.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  record.interception_id = log.interception_id.view();
+  record.user = log.user.view();
+  shard_.deps.access_log->add(record);
 }
 
 }  // namespace aibridge::proxy

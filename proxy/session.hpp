@@ -2,8 +2,11 @@
 // One client connection: reads requests (keep-alive, pipelining), routes each one and writes
 // its response. Runs as one coroutine on its shard's thread.
 #include <chrono>
+#include <memory>
+#include <span>
 #include <string>
 
+#include "core/access_log.hpp"
 #include "core/net.hpp"
 #include "proxy/admin_service.hpp"
 #include "proxy/client_watch.hpp"
@@ -13,14 +16,15 @@
 
 namespace aibridge::proxy {
 
-/// What the access log says about one exchange; handlers fill it in.
+/// What the access log says about one exchange; handlers fill it in (fixed-size: no
+/// allocation per request).
 struct ExchangeLog {
-  std::string method;
-  std::string path;  // the client's path, without the query (it may carry a session token)
+  core::FixedText<16> method;
+  core::FixedText<192> path;  // the client's path, without the query (it may carry a token)
   unsigned status = 0;
   std::uint64_t bytes = 0;  // response body bytes sent
-  std::string interception_id;
-  std::string user;
+  core::FixedText<40> interception_id;
+  core::FixedText<72> user;
   bool close_connection = false;  // the handler left the connection unusable
 };
 
@@ -50,6 +54,8 @@ class Session {
   bool aborted() const { return aborted_; }
   /// The provider connection the current exchange waits on (cancelled by abort()), or nullptr.
   void set_upstream(tcp::socket* upstream) { upstream_ = upstream; }
+  /// The buffer a response body is relayed through, allocated once per connection.
+  std::span<char> relay_buffer();
 
   /// Writes a complete response to the client, bounded by the stream idle timeout.
   net::awaitable<bool> write(StringResponse& response, ExchangeLog& log);
@@ -60,8 +66,12 @@ class Session {
  private:
   enum class State { kIdle, kBusy };
 
+  /// Waits for the first byte of the next request; false when the connection is done.
+  net::awaitable<bool> await_request();
   net::awaitable<bool> read_request(http::request_parser<http::string_body>& parser,
                                     ExchangeLog& log);
+  net::awaitable<void> refuse_request(http::request_parser<http::string_body>& parser,
+                                      const error_code& error, bool timed_out, ExchangeLog& log);
   net::awaitable<void> dispatch(const Route& route, StringRequest& request, ExchangeLog& log);
   /// Waits (at most kMaxHoldBack) for the recorder's signal that it has room again: a bridged
   /// request would add to a backlog that is about to overflow.
@@ -71,7 +81,8 @@ class Session {
 
   Shard& shard_;
   tcp::socket socket_;
-  beast::flat_buffer buffer_;
+  beast::flat_buffer buffer_;  // bytes read from the client and not yet parsed
+  std::unique_ptr<char[]> relay_buffer_;
   Watchdog watchdog_;
   ClientWatch client_watch_;  // after socket_ and buffer_, which it uses
   tcp::socket* upstream_ = nullptr;

@@ -5,12 +5,14 @@
 #include <atomic>
 #include <unordered_set>
 
+#include "core/access_log.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/net.hpp"
 #include "proxy/admin_service.hpp"
 #include "proxy/auth.hpp"
 #include "proxy/request_dump.hpp"
+#include "proxy/shard_metrics.hpp"
 #include "proxy/upstream/client.hpp"
 #include "proxy/upstream/origin.hpp"
 #include "proxy/watchdog.hpp"
@@ -33,6 +35,7 @@ struct ServerDeps {
   Origin openai;
   Origin anthropic;
   AdminService* admin = nullptr;
+  core::AccessLog* access_log = nullptr;  // null: no access log
 
   const Origin& origin(Provider provider) const {
     return provider == Provider::kOpenAi ? openai : anthropic;
@@ -53,7 +56,8 @@ struct Shard {
       : deps(deps_in),
         acceptor(io),
         upstream(io, deps_in.upstream_tls, deps_in.config.timeouts),
-        ticker(io) {}
+        ticker(io),
+        metrics(deps_in.metrics) {}
   // Suspended sessions still hold references into the shard (sessions, ticker, upstream); they
   // must be destroyed while those members exist.
   ~Shard() { io.shutdown(); }
@@ -65,6 +69,7 @@ struct Shard {
   tcp::acceptor acceptor;
   UpstreamClient upstream;
   WatchdogTicker ticker;                      // every connection's timeouts
+  ShardMetrics metrics;                       // the series this shard counts into
   bool draining = false;                      // set on this shard's thread at shutdown
   std::unordered_set<Session*> sessions;      // live connections, for drain and abort
   std::atomic<std::size_t> session_count{0};  // read by the control thread

@@ -13,6 +13,11 @@ void Watchdog::check(Clock::time_point now) {
     target_ = nullptr;
     cancel_(target);
   }
+  if (deferred_action_ != nullptr && now >= deferred_at_) {
+    const auto action = deferred_action_;
+    deferred_action_ = nullptr;
+    action(deferred_target_);
+  }
 }
 
 net::awaitable<void> WatchdogTicker::run() {
@@ -23,7 +28,8 @@ net::awaitable<void> WatchdogTicker::run() {
       co_return;
     }
     const auto now = Watchdog::Clock::now();
-    // Cancelling only queues completions: no watchdog is created or destroyed during the walk.
+    // Cancelling only queues completions, and deferred actions do not create or destroy
+    // watchdogs: the list does not change during the walk.
     for (Watchdog& watchdog : watchdogs_) {
       watchdog.check(now);
     }

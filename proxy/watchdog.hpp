@@ -48,6 +48,15 @@ class Watchdog : public boost::intrusive::list_base_hook<
   /// True when the watchdog fired since the last arm().
   bool expired() const { return expired_; }
 
+  /// Calls `action(target)` on a tick after `delay`, unless cancel_deferred() comes first: work
+  /// that only a slow operation needs costs a fast one nothing. One deferred action at a time.
+  void defer(Clock::duration delay, void (*action)(void*), void* target) {
+    deferred_at_ = Clock::now() + delay;
+    deferred_action_ = action;
+    deferred_target_ = target;
+  }
+  void cancel_deferred() { deferred_action_ = nullptr; }
+
  private:
   friend class WatchdogTicker;
   using Canceller = void (*)(void*);
@@ -57,6 +66,9 @@ class Watchdog : public boost::intrusive::list_base_hook<
   void* target_ = nullptr;  // nullptr: disarmed
   Canceller cancel_ = nullptr;
   bool expired_ = false;
+  Clock::time_point deferred_at_{};
+  void (*deferred_action_)(void*) = nullptr;  // nullptr: nothing deferred
+  void* deferred_target_ = nullptr;
 };
 
 /// Checks every watchdog of a shard each tick. One per shard, on its thread.

@@ -5,6 +5,13 @@
 #include "core/threads.hpp"
 
 namespace aibridge::recorder {
+namespace {
+
+// A batch may take milliseconds; in slices this short, whoever wakes on the writer's core gets it
+// at once.
+constexpr std::chrono::microseconds kWriterSlice{100};
+
+}  // namespace
 
 Recorder::Recorder(std::unique_ptr<RecordSink> sink, const core::RecorderSettings& settings,
                    core::Metrics& metrics)
@@ -12,6 +19,7 @@ Recorder::Recorder(std::unique_ptr<RecordSink> sink, const core::RecorderSetting
       settings_(settings),
       congested_above_(std::max<std::uint64_t>(1, settings.queue_capacity * 3 / 4)),
       room_below_(settings.queue_capacity / 4),
+      burst_(std::min<std::uint64_t>(settings.batch_size, kBurst)),
       metrics_(metrics),
       writer_([this] { run(); }) {}
 
@@ -38,8 +46,8 @@ bool Recorder::submit(Interception&& record) {
     spdlog::warn("recorder: {} interceptions not yet written; new requests wait for room",
                  backlog);
   }
-  if (depth == settings_.batch_size) {
-    wake_writer_.notify_one();  // a full batch need not wait for the flush interval
+  if (depth == burst_) {
+    wake_writer_.notify_one();  // a short burst's worth: write it soon, not at the flush interval
   }
   return true;
 }
@@ -86,21 +94,34 @@ void Recorder::run() {
   // Normal priority on purpose: the flush window is a promise (a crash loses at most that much),
   // and a de-prioritised writer falls seconds behind on a saturated machine.
   core::name_thread("ab-recorder");
+  core::use_short_time_slices(kWriterSlice);
   std::vector<Interception> batch;
+  auto last_write = std::chrono::steady_clock::now();
   for (;;) {
     bool closing = false;
     std::uint64_t taken_through = 0;
     {
       std::unique_lock lock(mutex_);
-      wake_writer_.wait_for(lock, settings_.flush_interval, [&] {
-        return closed_ || flush_requested_ || pending_.size() >= settings_.batch_size;
+      // Write when the flush interval is up, or a burst is waiting and the last write is at
+      // least kMinGap ago (so that small batches do not turn into a commit per request).
+      const auto due = last_write + settings_.flush_interval;
+      wake_writer_.wait_until(lock, due, [&] {
+        return closed_ || flush_requested_ || pending_.size() >= settings_.batch_size ||
+               pending_.size() >= burst_;
       });
+      const auto gap_over = last_write + kMinGap;
+      if (!closed_ && !flush_requested_ && pending_.size() < settings_.batch_size) {
+        wake_writer_.wait_until(lock, std::min(due, gap_over), [&] {
+          return closed_ || flush_requested_ || pending_.size() >= settings_.batch_size;
+        });
+      }
       batch.swap(pending_);
       flush_requested_ = false;
       closing = closed_;
       taken_through = submitted_;
     }
     metrics_.recorder_queue_depth.Set(static_cast<double>(batch.size()));
+    last_write = std::chrono::steady_clock::now();
     write(batch);
     batch.clear();
     run_due_tasks(closing);

@@ -1,5 +1,6 @@
 // OpenAI Chat Completions: usage and tool calls, streamed or not (SPEC §5.1).
 #include <map>
+#include <set>
 #include <utility>
 
 #include "proxy/providers/extractor.hpp"
@@ -48,6 +49,12 @@ class ChatExtractor final : public Extractor {
     }
     for (element choice : choices) {
       const std::int64_t choice_index = json::integer(choice, "/index").value_or(0);
+      choices_seen_.insert(choice_index);
+      if (json::string(choice, "/finish_reason")) {
+        choices_finished_.insert(choice_index);
+        // Every choice has its finish reason: the answer is complete (usage and [DONE] follow).
+        out_.finished = out_.finished || choices_finished_.size() == choices_seen_.size();
+      }
       simdjson::dom::array calls;
       if (choice.at_pointer("/delta/tool_calls").get_array().get(calls) != simdjson::SUCCESS) {
         continue;
@@ -137,6 +144,8 @@ class ChatExtractor final : public Extractor {
   }
 
   Extraction out_;
+  std::set<std::int64_t> choices_seen_;
+  std::set<std::int64_t> choices_finished_;
   std::optional<recorder::TokenUsage> usage_;
   std::map<std::pair<std::int64_t, std::int64_t>, PendingCall> pending_;
 };

@@ -42,6 +42,7 @@ void Checkpointer::log_grew_to(int frames) {
 void Checkpointer::run() {
   core::name_thread("ab-checkpoint");
   core::lower_thread_priority();
+  core::use_short_time_slices(std::chrono::microseconds(100));
   std::unique_ptr<Database> db;
   for (;;) {
     bool stopping = false;

@@ -69,6 +69,6 @@ class SqliteStore final : public Store {
 
 /// Bytes per database page for new databases: large pages make the writer's appends cheaper
 /// (fewer page splits and log frames per row).
-inline constexpr int kPageSize = 65536;
+inline constexpr int kPageSize = 16384;
 
 }  // namespace aibridge::recorder::sqlite

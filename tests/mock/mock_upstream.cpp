@@ -7,6 +7,7 @@
 // X-Mock-Scenario: json (default) | sse | status | echo | txtar | reset-before | reset-mid |
 //                  stall-before | stall-mid | bad-chunked | close
 // X-Mock-Events (SSE text deltas, default 64), X-Mock-Interval-Ms (pause before each event),
+// X-Mock-Hold-End-Ms (pause before a stream's terminating chunk),
 // X-Mock-Delay-Ms (pause before the response), X-Mock-Stamp: 1 (": t=<monotonic ns>" comment
 // line before each event, for latency measurements), X-Mock-Chunk (bytes per write; "random:SEED"
 // for random sizes 1..64), X-Mock-Status, X-Mock-Txtar (file) + X-Mock-Section (default: streaming
@@ -49,6 +50,7 @@ struct Script {
   std::string scenario = "json";
   int events = 64;
   int interval_ms = 0;
+  int hold_end_ms = 0;  // pause after the last event, before the stream's terminating chunk
   int delay_ms = 0;
   std::size_t chunk = 0;                // 0: one write per event
   std::optional<unsigned> random_seed;  // random write sizes
@@ -78,6 +80,7 @@ Script read_script(const http::request<http::string_body>& request) {
   }
   script.events = header_int(request, "x-mock-events", 64);
   script.interval_ms = header_int(request, "x-mock-interval-ms", 0);
+  script.hold_end_ms = header_int(request, "x-mock-hold-end-ms", 0);
   script.delay_ms = header_int(request, "x-mock-delay-ms", 0);
   script.status = static_cast<unsigned>(header_int(request, "x-mock-status", 200));
   script.stamp = header_int(request, "x-mock-stamp", 0) != 0;
@@ -288,6 +291,7 @@ class Connection {
         co_return false;
       }
     }
+    co_await pause(script.hold_end_ms);
     co_return co_await write_raw("0\r\n\r\n");
   }
 

@@ -26,6 +26,35 @@ Response Connection::request(http::verb method, const std::string& target, const
   return parser.release();
 }
 
+std::string read_until_then_close(unsigned short port, const std::string& target,
+                                  const Headers& headers, const std::string& body,
+                                  std::string_view marker) {
+  net::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> message{http::verb::post, target, 11};
+  message.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) {
+    message.set(name, value);
+  }
+  message.body() = body;
+  message.prepare_payload();
+  http::write(socket, message);
+  std::string seen;
+  std::array<char, 4096> piece{};
+  while (seen.find(marker) == std::string::npos) {
+    error_code error;
+    const std::size_t got = socket.read_some(net::buffer(piece), error);
+    if (error) {
+      break;
+    }
+    seen.append(piece.data(), got);
+  }
+  error_code ignored;
+  socket.close(ignored);  // leaves at once, the rest of the stream unread
+  return seen;
+}
+
 Response request(unsigned short port, http::verb method, const std::string& target,
                  const Headers& headers, const std::string& body) {
   Connection connection(port);

@@ -43,6 +43,12 @@ struct StreamedResponse {
 StreamedResponse stream_request(unsigned short port, http::verb method, const std::string& target,
                                 const Headers& headers = {}, const std::string& body = {});
 
+/// Sends one request, reads the response until `marker` has arrived in it, then closes the
+/// connection at once (a client that leaves at a chosen byte). Returns what it read.
+std::string read_until_then_close(unsigned short port, const std::string& target,
+                                  const Headers& headers, const std::string& body,
+                                  std::string_view marker);
+
 /// Port number from "http://127.0.0.1:PORT …" (the server's "listening on" log line tail).
 unsigned short port_from_listen_line(const std::string& tail);
 

@@ -1,0 +1,44 @@
+#include "proxy/shard_metrics.hpp"
+
+namespace aibridge::proxy {
+
+std::string_view ShardMetrics::key(std::string_view provider, std::string_view rest) {
+  key_.assign(provider).append(1, '\0').append(rest);
+  return key_;
+}
+
+const core::ModelSeries& ShardMetrics::model(std::string_view provider, std::string_view model) {
+  const std::string_view wanted = key(provider, model);
+  if (const auto found = models_.find(wanted); found != models_.end()) {
+    return *found->second;
+  }
+  const core::ModelSeries& series = metrics_.series(provider, model);
+  if (models_.size() < core::Metrics::kMaxModels) {  // bounded like the series themselves
+    models_.emplace(std::string(wanted), &series);
+  }
+  return series;
+}
+
+prometheus::Counter& ShardMetrics::passthrough(Provider provider, std::string_view route) {
+  const std::string_view wanted = key(provider_name(provider), route);
+  if (const auto found = passthrough_.find(wanted); found != passthrough_.end()) {
+    return *found->second;
+  }
+  auto& counter = metrics_.passthrough_total.Add(
+      {{"provider", std::string(provider_name(provider))}, {"route", std::string(route)}});
+  passthrough_.emplace(std::string(wanted), &counter);
+  return counter;
+}
+
+prometheus::Counter& ShardMetrics::upstream_error(Provider provider, std::string_view kind) {
+  const std::string_view wanted = key(provider_name(provider), kind);
+  if (const auto found = upstream_errors_.find(wanted); found != upstream_errors_.end()) {
+    return *found->second;
+  }
+  auto& counter = metrics_.upstream_errors_total.Add(
+      {{"provider", std::string(provider_name(provider))}, {"kind", std::string(kind)}});
+  upstream_errors_.emplace(std::string(wanted), &counter);
+  return counter;
+}
+
+}  // namespace aibridge::proxy
