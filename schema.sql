@@ -197,9 +197,10 @@ DROP TRIGGER aibridge_interceptions_counted;
 -- Recording at line rate: one row per interception with its children inside it (JSON arrays,
 -- in the shape of the admin API without what the row implies, times as microseconds,
 -- recorder/sqlite/record_codec.hpp), a dictionary
--- of facets (the filterable attributes), and rollups of every facet per day, hour, minute and
--- second (all facets together also per millisecond) that serve counts, offsets and usage sums
--- (recorder/buckets.hpp). Rows are kept in listing order: their key is started_at * 1024 plus a
+-- of facets (the filterable attributes) and of their single values (groups), and rollups of
+-- every facet and group per day, hour, minute and second (all facets together also per
+-- millisecond) that serve counts, offsets and usage sums (recorder/buckets.hpp,
+-- recorder/rollups.hpp). Rows are kept in listing order: their key is started_at * 1024 plus a
 -- tie-break that follows the ids of interceptions started in the same microsecond
 -- (recorder/sqlite/record_position.hpp), so the table itself is the time index, and a record
 -- costs one row and one small facet index entry. recorder/sqlite/migrations.cpp copies version
@@ -212,6 +213,15 @@ CREATE TABLE aibridge_facets (
   client        TEXT NOT NULL,
   status        TEXT NOT NULL,
   UNIQUE (initiator_id, provider, model, client, status)
+);
+
+-- One value of one attribute ("provider" = "openai"): its rollups sum those of every facet with
+-- that value, so a filter on one attribute reads one range of rollups.
+CREATE TABLE aibridge_facet_groups (
+  id         INTEGER PRIMARY KEY,  -- > 0; its rollups are under facet = -id
+  attribute  TEXT NOT NULL,        -- an aibridge_facets column name
+  value      TEXT NOT NULL,
+  UNIQUE (attribute, value)
 );
 
 CREATE TABLE aibridge_records (
@@ -236,7 +246,7 @@ CREATE TABLE aibridge_record_ids (
 
 CREATE TABLE aibridge_rollups (
   level                     INTEGER NOT NULL,  -- 0 day, 1 hour, 2 minute, 3 second, 4 millisecond
-  facet                     INTEGER NOT NULL,  -- 0: every facet
+  facet                     INTEGER NOT NULL,  -- a facet; 0: every facet; < 0: a group
   bucket                    INTEGER NOT NULL,  -- started_at / the level's width
   interceptions             INTEGER NOT NULL,
   input_tokens              INTEGER NOT NULL,

@@ -1,5 +1,6 @@
 #include "core/ids.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -10,17 +11,39 @@
 namespace aibridge::core {
 namespace {
 
+// Hex digit values by character, -1 for the rest: the writer parses every id it stores.
+constexpr std::array<std::int8_t, 256> kHexValues = [] {
+  std::array<std::int8_t, 256> values{};
+  values.fill(-1);
+  for (int i = 0; i < 10; ++i) {
+    values['0' + i] = static_cast<std::int8_t>(i);
+  }
+  for (int i = 0; i < 6; ++i) {
+    values['a' + i] = values['A' + i] = static_cast<std::int8_t>(10 + i);
+  }
+  return values;
+}();
+
+// The 16 bytes of a canonical UUID into out[0..15]; false when it is not one.
+bool decode_uuid(std::string_view canonical, char* out) {
+  if (canonical.size() != 36 || canonical[8] != '-' || canonical[13] != '-' ||
+      canonical[18] != '-' || canonical[23] != '-') {
+    return false;
+  }
+  static constexpr std::uint8_t kByteStarts[16] = {0,  2,  4,  6,  9,  11, 14, 16,
+                                                   19, 21, 24, 26, 28, 30, 32, 34};
+  int invalid = 0;  // negative once any digit is not hex
+  for (std::size_t i = 0; i < 16; ++i) {
+    const int high = kHexValues[static_cast<unsigned char>(canonical[kByteStarts[i]])];
+    const int low = kHexValues[static_cast<unsigned char>(canonical[kByteStarts[i] + 1])];
+    invalid |= high | low;
+    out[i] = static_cast<char>(((high & 0xF) << 4) | (low & 0xF));
+  }
+  return invalid >= 0;
+}
+
 int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
+  return kHexValues[static_cast<unsigned char>(c)];
 }
 
 }  // namespace
@@ -28,7 +51,8 @@ int hex_value(char c) {
 std::string new_uuid() {
   // Version 7 (RFC 9562; Boost 1.81 has no generator for it, only the type and its formatting):
   // 48 bits of Unix milliseconds first, so ids made close in time sort close together and
-  // database indexes on them grow at one end instead of everywhere. A per-thread counter in rand_a keeps ids from one thread increasing within a millisecond.
+  // database indexes on them grow at one end instead of everywhere. A per-thread counter in
+  // rand_a keeps ids from one thread increasing within a millisecond.
   // Ids need uniqueness, not secrecy (access is checked by role), so a per-thread Mersenne
   // Twister seeded from the OS provides the random bits.
   thread_local std::mt19937_64 random(std::random_device{}());
@@ -130,32 +154,13 @@ std::optional<std::string> parse_uuid(std::string_view text) {
 }
 
 std::string uuid_to_bytes(std::string_view canonical) {
-  if (canonical.size() != 36) {
-    return {};
-  }
-  std::string bytes;
-  bytes.reserve(16);
-  for (std::size_t i = 0; i < canonical.size();) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (canonical[i] != '-') {
-        return {};
-      }
-      ++i;
-      continue;
-    }
-    const int high = hex_value(canonical[i]);
-    const int low = hex_value(canonical[i + 1]);
-    if (high < 0 || low < 0) {
-      return {};
-    }
-    bytes += static_cast<char>(high * 16 + low);
-    i += 2;
-  }
-  return bytes;
+  std::string bytes(16, '\0');
+  return decode_uuid(canonical, bytes.data()) ? bytes : std::string();
 }
 
 DerivedIds::DerivedIds(std::string_view parent) : parent_(parent) {
-  if (uuid_to_bytes(parent).empty()) {
+  char bytes[16];
+  if (!decode_uuid(parent, bytes)) {
     return;
   }
   for (const char c : parent.substr(28)) {

@@ -6,6 +6,21 @@ FacetKey facet_of(const Interception& record) {
   return {record.initiator_id, record.provider, record.model, record.client, record.status};
 }
 
+std::string_view attribute_column(Attribute attribute) {
+  switch (attribute) {
+    case Attribute::kInitiator: return "initiator_id";
+    case Attribute::kProvider: return "provider";
+    case Attribute::kModel: return "model";
+    case Attribute::kClient: return "client";
+    case Attribute::kStatus: return "status";
+  }
+  return "";
+}
+
+std::array<std::string_view, kAttributes> attribute_values(const FacetKey& key) {
+  return {key.initiator_id, key.provider, key.model, key.client, status_name(key.status)};
+}
+
 Usage& Usage::operator+=(const Usage& other) {
   interceptions += other.interceptions;
   input_tokens += other.input_tokens;
@@ -35,8 +50,9 @@ Usage usage_of(const Interception& record) {
   return usage;
 }
 
-void RollupDelta::add(std::int64_t facet, UnixMicros started_at, const Usage& usage) {
-  by_second_[{facet, bucket_of(Level::kSecond, started_at)}] += usage;
+void RollupDelta::add(const RollupTargets& targets, UnixMicros started_at, const Usage& usage) {
+  by_second_[{targets.facet, bucket_of(Level::kSecond, started_at)}] += usage;
+  groups_.try_emplace(targets.facet, targets.groups);
   by_millisecond_[bucket_of(Level::kMillisecond, started_at)] += usage;
 }
 
@@ -48,6 +64,9 @@ std::map<RollupKey, Usage> RollupDelta::expand() const {
       const std::int64_t bucket = bucket_of(level, second_start);
       out[{level, key.facet, bucket}] += usage;
       out[{level, kAllFacets, bucket}] += usage;
+      for (const std::int64_t group : groups_.at(key.facet)) {
+        out[{level, group, bucket}] += usage;
+      }
     }
   }
   for (const auto& [millisecond, usage] : by_millisecond_) {

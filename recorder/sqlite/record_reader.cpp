@@ -6,6 +6,7 @@
 #include "core/ids.hpp"
 #include "recorder/buckets.hpp"
 #include "recorder/rollup_reader.hpp"
+#include "recorder/rollups.hpp"
 #include "recorder/sqlite/record_codec.hpp"
 #include "recorder/sqlite/record_position.hpp"
 
@@ -24,50 +25,101 @@ constexpr double kFacetSeekCost = 20;
 // The equality terms of a filter as a condition on the facet dictionary. Each term has a fixed
 // parameter number (from 101), so the condition can be appended to any statement.
 struct FacetTerms {
+  struct Term {
+    Attribute attribute;
+    int parameter;
+    std::string value;
+  };
+  std::vector<Term> terms;
   std::string where;  // "initiator_id = ?102 AND model = ?104", or "" for no terms
-  std::vector<std::pair<int, std::string>> values;
 
   explicit FacetTerms(const InterceptionFilter& filter) {
-    add(filter.visible_to, "initiator_id", 101);
-    add(filter.initiator_id, "initiator_id", 102);
-    add(filter.provider, "provider", 103);
-    add(filter.model, "model", 104);
-    add(filter.client, "client", 105);
+    add(filter.visible_to, Attribute::kInitiator, 101);
+    add(filter.initiator_id, Attribute::kInitiator, 102);
+    add(filter.provider, Attribute::kProvider, 103);
+    add(filter.model, Attribute::kModel, 104);
+    add(filter.client, Attribute::kClient, 105);
     if (filter.status) {
-      add(std::string(status_name(*filter.status)), "status", 106);
+      add(std::string(status_name(*filter.status)), Attribute::kStatus, 106);
     }
   }
-  bool empty() const { return where.empty(); }
+  bool empty() const { return terms.empty(); }
   /// " AND facet IN (…)" for the filter's rows, "" when it has no terms.
   std::string on_records() const {
     return empty() ? "" : " AND facet IN (SELECT id FROM aibridge_facets WHERE " + where + ")";
   }
-  /// The filter's rollup rows: its facets', or facet 0's (all).
-  std::string on_rollups() const {
-    return empty() ? " AND facet = 0"
-                   : " AND facet IN (SELECT id FROM aibridge_facets WHERE " + where + ")";
-  }
   void bind(Statement& statement) const {
-    for (const auto& [index, value] : values) {
-      statement.bind(index, value);
+    for (const Term& term : terms) {
+      statement.bind(term.parameter, term.value);
     }
   }
 
  private:
-  void add(const std::optional<std::string>& value, const char* column, int index) {
+  void add(const std::optional<std::string>& value, Attribute attribute, int parameter) {
     if (!value) {
       return;
     }
     where += where.empty() ? "" : " AND ";
-    where += std::string(column) + " = ?" + std::to_string(index);
-    values.emplace_back(index, *value);
+    where += std::string(attribute_column(attribute)) + " = ?" + std::to_string(parameter);
+    terms.push_back({attribute, parameter, *value});
   }
 };
+
+// Which rollups count a filter's interceptions: all facets' (no terms), one group's (when the
+// filter matches exactly the facets of one attribute value, as "provider = openai" does, or
+// "provider = openai AND model = gpt-5"), or else those of each matching facet.
+struct RollupScope {
+  std::vector<std::int64_t> facets;  // the matching facets; empty for all
+  std::optional<std::int64_t> group;  // the group's rollup id, when one group covers them
+};
+
+RollupScope scope_of(RecordReader& reader, const FacetTerms& terms) {
+  RollupScope scope;
+  if (terms.empty()) {
+    return scope;
+  }
+  auto& facets = reader.statement("SELECT id FROM aibridge_facets WHERE " + terms.where);
+  facets.reset();
+  terms.bind(facets);
+  while (facets.step()) {
+    scope.facets.push_back(facets.int64(0));
+  }
+  facets.reset();
+  if (scope.facets.empty()) {
+    return scope;
+  }
+  for (const FacetTerms::Term& term : terms.terms) {
+    const std::string column(attribute_column(term.attribute));
+    if (terms.terms.size() > 1) {
+      auto& alone =
+          reader.statement("SELECT count(*) FROM aibridge_facets WHERE " + column + " = ?1");
+      alone.reset().bind(1, term.value);
+      alone.step();
+      const auto facets_of_term = static_cast<std::size_t>(alone.int64(0));
+      alone.reset();
+      if (facets_of_term != scope.facets.size()) {
+        continue;  // the other terms narrow it
+      }
+    }
+    auto& group = reader.statement(
+        "SELECT id FROM aibridge_facet_groups WHERE attribute = ?1 AND value = ?2");
+    group.reset().bind(1, column).bind(2, term.value);
+    if (group.step()) {
+      scope.group = group_rollup_id(group.int64(0));
+    }
+    group.reset();
+    if (scope.group) {
+      break;
+    }
+  }
+  return scope;
+}
 
 // The rollups and rows of one filter, for counting and offset seeks.
 class SqliteRollups final : public RollupReader {
  public:
-  SqliteRollups(RecordReader& reader, const FacetTerms& terms) : reader_(reader), terms_(terms) {}
+  SqliteRollups(RecordReader& reader, const FacetTerms& terms, const RollupScope& scope)
+      : reader_(reader), terms_(terms), scope_(scope) {}
 
   Level finest_level() const override {
     return terms_.empty() ? Level::kMillisecond : Level::kSecond;
@@ -76,9 +128,9 @@ class SqliteRollups final : public RollupReader {
   std::int64_t bucket_count(Level level, std::int64_t first, std::int64_t last) override {
     auto& sum = reader_.statement(
         "SELECT coalesce(sum(interceptions), 0) FROM aibridge_rollups WHERE level = ?1" +
-        terms_.on_rollups() + " AND bucket BETWEEN ?2 AND ?3");
+        on_rollups() + " AND bucket BETWEEN ?2 AND ?3");
     sum.reset().bind(1, static_cast<std::int64_t>(level)).bind(2, first).bind(3, last);
-    terms_.bind(sum);
+    bind(sum);
     sum.step();
     const std::int64_t total = sum.int64(0);
     sum.reset();
@@ -89,11 +141,11 @@ class SqliteRollups final : public RollupReader {
                                                                    std::int64_t last) override {
     auto& counts = reader_.statement(
         "SELECT bucket, sum(interceptions) FROM aibridge_rollups WHERE level = ?1" +
-        terms_.on_rollups() +
+        on_rollups() +
         " AND bucket BETWEEN ?2 AND ?3 GROUP BY bucket HAVING sum(interceptions) > 0 "
         "ORDER BY bucket DESC");
     counts.reset().bind(1, static_cast<std::int64_t>(level)).bind(2, first).bind(3, last);
-    terms_.bind(counts);
+    bind(counts);
     std::vector<std::pair<std::int64_t, std::int64_t>> out;
     while (counts.step()) {
       out.emplace_back(counts.int64(0), counts.int64(1));
@@ -103,13 +155,20 @@ class SqliteRollups final : public RollupReader {
   }
 
   std::int64_t exact_count(UnixMicros from, UnixMicros to) override {
-    // All facets: a sliver of the table (under a millisecond). Some facets: their index ranges.
+    // All facets: a sliver of the table (under a millisecond). Some facets: their index ranges,
+    // or the sliver of the table (under a second) with the other facets' rows skipped, whichever
+    // reads less.
+    bool by_facet = false;
+    if (!terms_.empty()) {
+      const FacetTerms no_terms{InterceptionFilter{}};
+      SqliteRollups everything(reader_, no_terms, RollupScope{});
+      const auto rows = static_cast<double>(count_in_range(everything, from, to));
+      by_facet = static_cast<double>(scope_.facets.size()) * kFacetSeekCost < rows * kRowCost;
+    }
     auto& count = reader_.statement(
-        terms_.empty()
-            ? std::string("SELECT count(*) FROM aibridge_records WHERE position BETWEEN ?1 AND ?2")
-            : "SELECT count(*) FROM aibridge_records INDEXED BY aibridge_records_by_facet "
-              "WHERE position BETWEEN ?1 AND ?2" +
-                  terms_.on_records());
+        std::string("SELECT count(*) FROM aibridge_records ") +
+        (by_facet ? "INDEXED BY aibridge_records_by_facet " : "NOT INDEXED ") +
+        "WHERE position BETWEEN ?1 AND ?2" + terms_.on_records());
     count.reset().bind(1, first_position(from)).bind(2, last_position(to));
     terms_.bind(count);
     count.step();
@@ -119,8 +178,26 @@ class SqliteRollups final : public RollupReader {
   }
 
  private:
+  // The filter's rollup rows: all facets', its group's, or its facets'.
+  std::string on_rollups() const {
+    if (terms_.empty()) {
+      return " AND facet = 0";
+    }
+    return scope_.group ? " AND facet = ?107"
+                        : " AND facet IN (SELECT id FROM aibridge_facets WHERE " + terms_.where +
+                              ")";
+  }
+  void bind(Statement& statement) const {
+    if (scope_.group) {
+      statement.bind(107, *scope_.group);
+    } else {
+      terms_.bind(statement);
+    }
+  }
+
   RecordReader& reader_;
   const FacetTerms& terms_;
+  const RollupScope& scope_;
 };
 
 // The page's positions in listing order along the table, skipping rows of other facets.
@@ -230,9 +307,13 @@ InterceptionPage RecordReader::list(const InterceptionQuery& query) {
   Transaction snapshot(db_, Transaction::Kind::kRead);
   InterceptionPage page;
   const FacetTerms terms(query.filter);
+  const RollupScope scope = scope_of(*this, terms);
+  if (!terms.empty() && scope.facets.empty()) {
+    return page;  // nothing was ever recorded with these attributes
+  }
   const UnixMicros from = query.filter.started_after.value_or(kEarliest);
   const UnixMicros to = query.filter.started_before.value_or(kLatest);
-  SqliteRollups rollups(*this, terms);
+  SqliteRollups rollups(*this, terms, scope);
   page.count = count_in_range(rollups, from, to);
   if (page.count == 0) {
     return page;
@@ -259,26 +340,18 @@ InterceptionPage RecordReader::list(const InterceptionQuery& query) {
   if (terms.empty()) {
     positions = page_by_time(*this, terms, low, high, offset, query.limit);
   } else {
-    std::vector<std::int64_t> facet_ids;
-    auto& facets = statement("SELECT id FROM aibridge_facets WHERE " + terms.where);
-    facets.reset();
-    terms.bind(facets);
-    while (facets.step()) {
-      facet_ids.push_back(facets.int64(0));
-    }
-    facets.reset();
     // Walking the table reads about (rows wanted) / (the filter's share) rows; merging reads up
     // to the rows wanted from each facet's index range, plus a seek each.
     const FacetTerms no_terms{InterceptionFilter{}};
-    SqliteRollups everything(*this, no_terms);
+    SqliteRollups everything(*this, no_terms, RollupScope{});
     const auto all = static_cast<double>(count_in_range(everything, from, to));
     const double share = static_cast<double>(page.count) / std::max(all, 1.0);
     const double wanted = static_cast<double>(offset + query.limit);
     const double by_time = kRowCost * wanted / std::max(share, 1e-9);
-    const double by_merge = static_cast<double>(facet_ids.size()) * (wanted + kFacetSeekCost);
+    const double by_merge = static_cast<double>(scope.facets.size()) * (wanted + kFacetSeekCost);
     positions = by_time <= by_merge
                     ? page_by_time(*this, terms, low, high, offset, query.limit)
-                    : page_by_merge(*this, facet_ids, low, high, offset, query.limit);
+                    : page_by_merge(*this, scope.facets, low, high, offset, query.limit);
   }
   load_rows(positions, page.rows);
   snapshot.commit();

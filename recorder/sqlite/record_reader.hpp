@@ -1,9 +1,9 @@
 #pragma once
 // Reading interceptions back from the SQLite schema (version 4 on) for the admin API. A filter's
 // equality terms select facets; counts and deep offsets come from the rollups
-// (recorder/rollup_reader.hpp); a page is found either by walking the table (kept in listing
-// order) and skipping other facets, or by merging the matching facets' own index ranges,
-// whichever reads less. Everything of one request is read in one snapshot. Not thread-safe.
+// (recorder/rollup_reader.hpp) of all facets, of one attribute value's group, or of each matching
+// facet; a page is found either by walking the table (kept in listing order) and skipping other
+// facets, or by merging the matching facets' own index ranges, whichever reads less. Everything of one request is read in one snapshot. Not thread-safe.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -38,40 +38,69 @@ Statement& RecordWriter::cached(std::optional<Statement>& slot, std::string_view
   return slot->reset();
 }
 
-std::int64_t RecordWriter::facet_id(const Interception& record) {
-  const FacetView view{record.initiator_id, record.provider, record.model, record.client,
-                       record.status};
-  if (const auto found = committed_.find(view); found != committed_.end()) {
+const RollupTargets& RecordWriter::targets_for(const FacetView& view) {
+  if (const auto found = facets_.find(view); found != facets_.end()) {
     return found->second;
   }
-  if (const auto found = pending_.find(view); found != pending_.end()) {
-    return found->second;
+  FacetKey key{std::string(view.initiator_id), std::string(view.provider), std::string(view.model),
+               std::string(view.client), view.status};
+  RollupTargets targets;
+  const auto values = attribute_values(key);
+  for (std::size_t i = 0; i < kAttributes; ++i) {
+    targets.groups[i] = group_rollup_id(group_id(static_cast<Attribute>(i), values[i]));
   }
-  FacetKey key = facet_of(record);
   auto& find = cached(find_facet_,
                       "SELECT id FROM aibridge_facets WHERE initiator_id = ?1 AND provider = ?2 "
                       "AND model = ?3 AND client = ?4 AND status = ?5");
-  find.bind(1, key.initiator_id)
-      .bind(2, key.provider)
-      .bind(3, key.model)
-      .bind(4, key.client)
-      .bind(5, status_name(key.status));
-  if (find.step()) {
-    const std::int64_t id = find.int64(0);
-    find.reset();
-    return committed_.emplace(std::move(key), id).first->second;
+  for (std::size_t i = 0; i < kAttributes; ++i) {
+    find.bind(static_cast<int>(i) + 1, values[i]);
   }
-  find.reset();
-  auto& insert = cached(insert_facet_,
-                        "INSERT INTO aibridge_facets (initiator_id, provider, model, client, "
-                        "status) VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert.bind(1, key.initiator_id)
-      .bind(2, key.provider)
-      .bind(3, key.model)
-      .bind(4, key.client)
-      .bind(5, status_name(key.status));
-  insert.run();
-  return pending_.emplace(std::move(key), db_.last_insert_rowid()).first->second;
+  if (find.step()) {
+    targets.facet = find.int64(0);
+    find.reset();
+  } else {
+    find.reset();
+    auto& insert = cached(insert_facet_,
+                          "INSERT INTO aibridge_facets (initiator_id, provider, model, client, "
+                          "status) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (std::size_t i = 0; i < kAttributes; ++i) {
+      insert.bind(static_cast<int>(i) + 1, values[i]);
+    }
+    insert.run();
+    targets.facet = db_.last_insert_rowid();
+  }
+  return facets_.emplace(std::move(key), targets).first->second;
+}
+
+std::int64_t RecordWriter::group_id(Attribute attribute, std::string_view value) {
+  auto& known = groups_[static_cast<std::size_t>(attribute)];
+  if (const auto found = known.find(std::string(value)); found != known.end()) {
+    return found->second;
+  }
+  const std::string column(attribute_column(attribute));
+  auto& find = cached(find_group_,
+                      "SELECT id FROM aibridge_facet_groups WHERE attribute = ?1 AND value = ?2");
+  find.bind(1, column).bind(2, value);
+  std::int64_t id = 0;
+  if (find.step()) {
+    id = find.int64(0);
+    find.reset();
+  } else {
+    find.reset();
+    auto& insert = cached(insert_group_,
+                          "INSERT INTO aibridge_facet_groups (attribute, value) VALUES (?1, ?2)");
+    insert.bind(1, column).bind(2, value);
+    insert.run();
+    id = db_.last_insert_rowid();
+  }
+  return known.emplace(std::string(value), id).first->second;
+}
+
+void RecordWriter::forget_ids() {
+  facets_.clear();
+  for (auto& known : groups_) {
+    known.clear();
+  }
 }
 
 std::int64_t RecordWriter::position_for(const Interception& record, const std::string& id,
@@ -135,11 +164,9 @@ void RecordWriter::write(std::span<const Interception> batch) {
     write_rows(batch);
     transaction.commit();
   } catch (...) {
-    pending_.clear();  // those facets were rolled back with the batch
+    forget_ids();  // facets and groups it made were rolled back with the batch
     throw;
   }
-  committed_.merge(pending_);
-  pending_.clear();
 }
 
 void RecordWriter::insert_row(const Interception& record, const std::string& id,
@@ -174,18 +201,19 @@ void RecordWriter::write_rows(std::span<const Interception> batch) {
     if (!record.ended_at) {
       throw std::runtime_error("interception " + record.id + " has not ended");  // never listed
     }
-    const std::int64_t facet = facet_id(record);
+    const RollupTargets& targets = targets_for(
+        {record.initiator_id, record.provider, record.model, record.client, record.status});
     encode_children(record, children_);
     std::int64_t position = position_for(record, id, /*look=*/false);
     try {
-      insert_row(record, id, facet, position);
+      insert_row(record, id, targets.facet, position);
     } catch (const Error& e) {
       if (!e.is_conflict()) {
         throw;
       }
       // Another connection wrote a row into the same microsecond: look at its neighbours.
       position = position_for(record, id, /*look=*/true);
-      insert_row(record, id, facet, position);
+      insert_row(record, id, targets.facet, position);
     }
     if (core::uuid_micros(id) != record.started_at) {
       auto& remember = cached(insert_record_id_,
@@ -193,7 +221,7 @@ void RecordWriter::write_rows(std::span<const Interception> batch) {
       remember.bind_blob(1, id).bind(2, position);
       remember.run();
     }
-    delta.add(facet, record.started_at, usage_of(record));
+    delta.add(targets, record.started_at, usage_of(record));
   }
   apply(delta, /*drop_empty=*/false);
 }
@@ -232,19 +260,33 @@ void RecordWriter::apply(const RollupDelta& delta, bool drop_empty) {
 }
 
 std::size_t RecordWriter::delete_before(UnixMicros cutoff, std::size_t limit) {
+  try {
+    return delete_rows_before(cutoff, limit);
+  } catch (...) {
+    forget_ids();
+    throw;
+  }
+}
+
+std::size_t RecordWriter::delete_rows_before(UnixMicros cutoff, std::size_t limit) {
   Transaction transaction(db_);
   auto oldest = db_.prepare(
-      "SELECT position, id, facet, children FROM aibridge_records "
-      "WHERE position < ?1 ORDER BY position LIMIT ?2");
+      "SELECT r.position, r.id, r.children, f.initiator_id, f.provider, f.model, f.client, "
+      "f.status FROM aibridge_records r JOIN aibridge_facets f ON f.id = r.facet "
+      "WHERE r.position < ?1 ORDER BY r.position LIMIT ?2");
   oldest.bind(1, first_position(cutoff)).bind(2, static_cast<std::int64_t>(limit));
   std::vector<std::pair<std::int64_t, std::string>> doomed;
   RollupDelta delta;
   while (oldest.step()) {
     Interception record;
     record.id = core::uuid_from_bytes(oldest.blob(1));
-    decode_children(oldest.text(3), record);
+    decode_children(oldest.text(2), record);
+    const std::string status = oldest.text(7);
+    const RollupTargets& targets =
+        targets_for({oldest.text(3), oldest.text(4), oldest.text(5), oldest.text(6),
+                     parse_status(status).value_or(Status::kFailed)});
     const std::int64_t position = oldest.int64(0);
-    delta.add(oldest.int64(2), started_at_of(position), usage_of(record).negated());
+    delta.add(targets, started_at_of(position), usage_of(record).negated());
     doomed.emplace_back(position, oldest.blob(1));
   }
   oldest.reset();

@@ -1,7 +1,8 @@
 #pragma once
 // Writing interceptions into the SQLite schema (version 4 on): one row each in aibridge_records
-// at its listing position (record_position.hpp), the facet it belongs to in aibridge_facets, and
-// the batch's rollups aggregated into one upsert per (level, facet, bucket). Used by the store's
+// at its listing position (record_position.hpp), the facet it belongs to in aibridge_facets (and
+// its attribute values in aibridge_facet_groups), and the batch's rollups aggregated into one
+// upsert per (level, facet or group, bucket). Used by the store's
 // writer connection and by the migration that copies older databases. Not thread-safe.
 #include <cstdint>
 #include <optional>
@@ -28,6 +29,7 @@ class RecordWriter {
   std::size_t delete_before(UnixMicros cutoff, std::size_t limit);
 
  private:
+  std::size_t delete_rows_before(UnixMicros cutoff, std::size_t limit);
   // Facets are looked up by the record's own strings, without copying them.
   struct FacetView {
     std::string_view initiator_id, provider, model, client;
@@ -46,9 +48,13 @@ class RecordWriter {
              a.provider == b.provider && a.model == b.model && a.client == b.client;
     }
   };
-  using FacetIds = std::unordered_map<FacetKey, std::int64_t, FacetHash, FacetEqual>;
+  using FacetTargets = std::unordered_map<FacetKey, RollupTargets, FacetHash, FacetEqual>;
 
-  std::int64_t facet_id(const Interception& record);
+  /// The record's facet and groups, created when new.
+  const RollupTargets& targets_for(const FacetView& view);
+  std::int64_t group_id(Attribute attribute, std::string_view value);
+  /// Forgets the ids of facets and groups, after a transaction that may have made some failed.
+  void forget_ids();
   /// A free listing position for `record` (16-byte `id`), spreading its microsecond's group when
   /// it is full. `look`: check the database even where recent_ knows there is no group.
   std::int64_t position_for(const Interception& record, const std::string& id, bool look);
@@ -59,10 +65,10 @@ class RecordWriter {
   Statement& cached(std::optional<Statement>& slot, std::string_view sql);
 
   Database& db_;
-  // Facet ids by key: committed_ holds those known to be in the database; pending_ those this
-  // open transaction created, moved to committed_ only when it commits.
-  FacetIds committed_;
-  FacetIds pending_;
+  // Ids known to be in the database (or in the open transaction): facets by key, groups by
+  // attribute and value.
+  FacetTargets facets_;
+  std::array<std::unordered_map<std::string, std::int64_t>, kAttributes> groups_;
   std::optional<RecentStarts> recent_;  // set up on the first write
   std::string children_;  // the encoding buffer, reused row after row
   std::optional<Statement> insert_record_;
@@ -70,6 +76,8 @@ class RecordWriter {
   std::optional<Statement> insert_record_id_;
   std::optional<Statement> find_facet_;
   std::optional<Statement> insert_facet_;
+  std::optional<Statement> find_group_;
+  std::optional<Statement> insert_group_;
   std::optional<Statement> upsert_rollup_;
   std::optional<Statement> drop_empty_rollup_;
 };

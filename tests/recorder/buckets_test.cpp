@@ -66,7 +66,7 @@ class ListReader final : public RollupReader {
   ListReader(std::vector<UnixMicros> starts, Level finest) : starts_(std::move(starts)), finest_(finest) {
     std::sort(starts_.begin(), starts_.end());
     for (const UnixMicros start : starts_) {
-      delta_.add(1, start, Usage{1, 0, 0, 0, 0, 0});
+      delta_.add({1, {-1, -2, -3, -4, -5}}, start, Usage{1, 0, 0, 0, 0, 0});
     }
     rollups_ = delta_.expand();
   }

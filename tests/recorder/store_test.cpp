@@ -343,6 +343,11 @@ TEST_F(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
     record.provider = providers[random() % providers.size()];
     record.model = models[random() % models.size()];
     record.client = clients[random() % clients.size()];
+    if (i % 7 == 0) {
+      // Its own provider and model: each implies the other, so filters on both read one group.
+      record.provider = "gemini";
+      record.model = "g1";
+    }
     record.status = random() % 4 == 0 ? Status::kCancelled : Status::kCompleted;
     record.ended_at = record.started_at + 5;
     records.push_back(record);
@@ -352,6 +357,18 @@ TEST_F(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
     store_->write_interceptions(std::span(records).subspan(start, size));
   }
   EXPECT_GT(store_->delete_interceptions_before(kBase + kHour, 300), 0U);
+  // Every group's rollups are the sums of its facets' rollups, bucket by bucket.
+  const std::string by_facets =
+      "SELECT r.level, -g.id, r.bucket, sum(r.interceptions) FROM aibridge_rollups r "
+      "JOIN aibridge_facets f ON f.id = r.facet JOIN aibridge_facet_groups g ON g.value = "
+      "CASE g.attribute WHEN 'initiator_id' THEN f.initiator_id WHEN 'provider' THEN f.provider "
+      "WHEN 'model' THEN f.model WHEN 'client' THEN f.client ELSE f.status END "
+      "GROUP BY 1, 2, 3";
+  const std::string of_groups =
+      "SELECT level, facet, bucket, interceptions FROM aibridge_rollups WHERE facet < 0";
+  EXPECT_GT(count(path_, "SELECT count(*) FROM (" + of_groups + ")"), 0);
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM (" + by_facets + " EXCEPT " + of_groups + ")"), 0);
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM (" + of_groups + " EXCEPT " + by_facets + ")"), 0);
 
   const auto brute = [&](const InterceptionQuery& query) {
     const InterceptionFilter& filter = query.filter;
@@ -392,10 +409,11 @@ TEST_F(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
       filter.visible_to = users[random() % users.size()];
     }
     if (random() % 3 == 0) {
-      filter.provider = providers[random() % providers.size()];
+      filter.provider = random() % 4 ? providers[random() % providers.size()] : "gemini";
     }
     if (random() % 2) {
-      filter.model = random() % 5 ? models[random() % models.size()] : "m9";
+      const int pick = static_cast<int>(random() % 6);
+      filter.model = pick < 4 ? models[random() % models.size()] : pick == 4 ? "g1" : "m9";
     }
     if (random() % 4 == 0) {
       filter.client = clients[random() % clients.size()];
