@@ -194,17 +194,16 @@ INSERT INTO aibridge_interception_hourly_counts
 DROP TRIGGER aibridge_interceptions_counted;
 
 -- @version 4
--- Recording at line rate: one row per interception with its children inside it (JSON arrays,
--- in the shape of the admin API without what the row implies, times as microseconds,
--- recorder/sqlite/record_codec.hpp), a dictionary
--- of facets (the filterable attributes) and of their single values (groups), and rollups of
--- every facet and group per day, hour, minute and second (all facets together also per
--- millisecond) that serve counts, offsets and usage sums (recorder/buckets.hpp,
--- recorder/rollups.hpp). Rows are kept in listing order: their key is started_at * 1024 plus a
--- tie-break that follows the ids of interceptions started in the same microsecond
--- (recorder/sqlite/record_position.hpp), so the table itself is the time index, and a record
--- costs one row and one small facet index entry. recorder/sqlite/migrations.cpp copies version
--- 3's rows into these tables.
+-- Recording at line rate: one row per interception with its children inside it (JSON arrays, in the
+-- shape of the admin API without what the row implies, times as microseconds,
+-- recorder/sqlite/record_codec.hpp), a dictionary of facets (the filterable attributes) and of
+-- their single values (groups), and rollups of every facet and group per day, hour, minute and
+-- second (all facets together also per 10 ms) that serve counts, offsets and usage sums
+-- (recorder/buckets.hpp, recorder/rollups.hpp). Rows are kept in listing order: their key is
+-- started_at * 1024 plus a tie-break that follows the ids of interceptions started in the same
+-- microsecond (recorder/sqlite/record_position.hpp), so the table itself is the time index, and a
+-- record costs one row and one small facet index entry. recorder/sqlite/migrations.cpp copies
+-- version 3's rows into these tables.
 CREATE TABLE aibridge_facets (
   id            INTEGER PRIMARY KEY,  -- > 0; 0 means every facet in aibridge_rollups
   initiator_id  TEXT NOT NULL,
@@ -245,7 +244,8 @@ CREATE TABLE aibridge_record_ids (
 ) WITHOUT ROWID;
 
 CREATE TABLE aibridge_rollups (
-  level                     INTEGER NOT NULL,  -- 0 day, 1 hour, 2 minute, 3 second, 4 millisecond
+  level                     INTEGER NOT NULL,  -- 0 day, 1 hour, 2 minute, 3 second, 4 10 ms
+  epoch                     INTEGER NOT NULL,  -- bucket / the level's buckets per epoch
   facet                     INTEGER NOT NULL,  -- a facet; 0: every facet; < 0: a group
   bucket                    INTEGER NOT NULL,  -- started_at / the level's width
   interceptions             INTEGER NOT NULL,
@@ -254,7 +254,8 @@ CREATE TABLE aibridge_rollups (
   cache_read_input_tokens   INTEGER NOT NULL,
   cache_write_input_tokens  INTEGER NOT NULL,
   tool_calls                INTEGER NOT NULL,
-  PRIMARY KEY (level, facet, bucket)
+  -- A batch's rows share their level's current epoch: a few pages, whatever the facets.
+  PRIMARY KEY (level, epoch, facet, bucket)
 ) WITHOUT ROWID;
 
 -- @version 5

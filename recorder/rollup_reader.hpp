@@ -14,7 +14,7 @@ namespace aibridge::recorder {
 class RollupReader {
  public:
   virtual ~RollupReader() = default;
-  /// The finest level kept for this reader's facets (kMillisecond for all facets together).
+  /// The finest level kept for this reader's facets (kCentisecond for all facets together).
   virtual Level finest_level() const = 0;
   /// Interceptions in buckets first..last of `level`.
   virtual std::int64_t bucket_count(Level level, std::int64_t first, std::int64_t last) = 0;

@@ -8,11 +8,16 @@ FacetKey facet_of(const Interception& record) {
 
 std::string_view attribute_column(Attribute attribute) {
   switch (attribute) {
-    case Attribute::kInitiator: return "initiator_id";
-    case Attribute::kProvider: return "provider";
-    case Attribute::kModel: return "model";
-    case Attribute::kClient: return "client";
-    case Attribute::kStatus: return "status";
+    case Attribute::kInitiator:
+      return "initiator_id";
+    case Attribute::kProvider:
+      return "provider";
+    case Attribute::kModel:
+      return "model";
+    case Attribute::kClient:
+      return "client";
+    case Attribute::kStatus:
+      return "status";
   }
   return "";
 }
@@ -32,9 +37,12 @@ Usage& Usage::operator+=(const Usage& other) {
 }
 
 Usage Usage::negated() const {
-  return {-interceptions,           -input_tokens,
-          -output_tokens,           -cache_read_input_tokens,
-          -cache_write_input_tokens, -tool_calls};
+  return {-interceptions,
+          -input_tokens,
+          -output_tokens,
+          -cache_read_input_tokens,
+          -cache_write_input_tokens,
+          -tool_calls};
 }
 
 Usage usage_of(const Interception& record) {
@@ -53,7 +61,7 @@ Usage usage_of(const Interception& record) {
 void RollupDelta::add(const RollupTargets& targets, UnixMicros started_at, const Usage& usage) {
   by_second_[{targets.facet, bucket_of(Level::kSecond, started_at)}] += usage;
   groups_.try_emplace(targets.facet, targets.groups);
-  by_millisecond_[bucket_of(Level::kMillisecond, started_at)] += usage;
+  by_centisecond_[bucket_of(Level::kCentisecond, started_at)] += usage;
 }
 
 std::map<RollupKey, Usage> RollupDelta::expand() const {
@@ -69,8 +77,8 @@ std::map<RollupKey, Usage> RollupDelta::expand() const {
       }
     }
   }
-  for (const auto& [millisecond, usage] : by_millisecond_) {
-    out[{Level::kMillisecond, kAllFacets, millisecond}] += usage;
+  for (const auto& [centisecond, usage] : by_centisecond_) {
+    out[{Level::kCentisecond, kAllFacets, centisecond}] += usage;
   }
   return out;
 }

@@ -43,7 +43,9 @@ std::string_view attribute_column(Attribute attribute);
 std::array<std::string_view, kAttributes> attribute_values(const FacetKey& key);
 
 /// A value group's rollups are kept under the negated group id (facets' ids are positive).
-constexpr std::int64_t group_rollup_id(std::int64_t group_id) { return -group_id; }
+constexpr std::int64_t group_rollup_id(std::int64_t group_id) {
+  return -group_id;
+}
 
 /// The rollups an interception counts in besides all facets': its facet's and, as rollup ids,
 /// its attribute values' groups.
@@ -77,8 +79,8 @@ struct RollupKey {
 };
 
 /// The rollup changes of a batch: gathered per (facet, second) and, for all facets together, per
-/// millisecond as interceptions are added, and expanded to every level, facet and group once,
-/// for writing.
+/// hundredth of a second as interceptions are added, and expanded to every level, facet and group
+/// once, for writing.
 class RollupDelta {
  public:
   /// An interception counted in `targets` that started at `started_at` adds (or, negated,
@@ -99,7 +101,7 @@ class RollupDelta {
     }
   };
   std::unordered_map<SecondKey, Usage, SecondHash> by_second_;
-  std::unordered_map<std::int64_t, Usage> by_millisecond_;  // all facets
+  std::unordered_map<std::int64_t, Usage> by_centisecond_;                          // all facets
   std::unordered_map<std::int64_t, std::array<std::int64_t, kAttributes>> groups_;  // by facet
 };
 

@@ -46,7 +46,7 @@ std::unique_ptr<Store> open_store(const std::string& location, const StoreOption
 std::unique_ptr<RecordSink> open_record_sink(const std::string& location,
                                              const StoreOptions& options) {
   auto store = std::make_unique<SqliteStore>(location, options, /*migrate=*/false);
-  store->checkpoint_in_background();
+  store->serve_as_record_sink();
   return store;
 }
 
@@ -65,8 +65,11 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options, b
   }
 }
 
-void SqliteStore::checkpoint_in_background() {
-  // 16 MiB of 64 KiB frames per checkpoint; past 256 MiB the log is started over.
+void SqliteStore::serve_as_record_sink() {
+  // The writer touches the newest pages only, and SQLite's page cache walks its whole hash table
+  // when a write transaction ends: with 64 MiB that walk was a fifth of the writer's time (perf).
+  db_.exec("PRAGMA cache_size = -8192");
+  // A checkpoint every 256 frames (4 MiB of 16 KiB pages); past 64 MiB the log starts over.
   constexpr int kFramesPerCheckpoint = 256;
   constexpr int kMaxFrames = 4096;
   checkpointer_ = std::make_unique<Checkpointer>(path_, kFramesPerCheckpoint, kMaxFrames);

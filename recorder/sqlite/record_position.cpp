@@ -26,24 +26,47 @@ std::vector<std::int64_t> spread_ties(std::size_t count) {
   return ties;
 }
 
+namespace {
+
+std::size_t bit_of(core::UnixMicros started_at, std::size_t bits) {
+  // splitmix64's finaliser: neighbouring microseconds land far apart.
+  auto x = static_cast<std::uint64_t>(started_at);
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return static_cast<std::size_t>(x ^ (x >> 31)) & (bits - 1);
+}
+
+}  // namespace
+
+bool RecentStarts::Generation::contains(core::UnixMicros started_at) const {
+  const std::size_t bit = bit_of(started_at, kBits);
+  return count > 0 && (bits[bit / 64] >> (bit % 64) & 1) != 0;
+}
+
+void RecentStarts::Generation::add(core::UnixMicros started_at) {
+  const std::size_t bit = bit_of(started_at, kBits);
+  bits[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  ++count;
+  newest = std::max(newest, started_at);
+}
+
 bool RecentStarts::may_have_rows(core::UnixMicros started_at) const {
   return started_at < tracked_from_ || current_.contains(started_at) ||
          previous_.contains(started_at);
 }
 
 void RecentStarts::add(core::UnixMicros started_at) {
-  if (current_.size() >= per_generation_) {
+  if (current_.count >= per_generation_) {
     // Forget the older generation: from now on only rows newer than all of it are tracked.
-    if (previous_newest_ >= 0) {
-      tracked_from_ = std::max(tracked_from_, previous_newest_ + 1);
+    if (previous_.newest >= 0) {
+      tracked_from_ = std::max(tracked_from_, previous_.newest + 1);
     }
-    previous_ = std::move(current_);
-    previous_newest_ = current_newest_;
-    current_.clear();
-    current_newest_ = -1;
+    std::swap(previous_, current_);
+    std::fill(current_.bits.begin(), current_.bits.end(), 0);
+    current_.count = 0;
+    current_.newest = -1;
   }
-  current_.insert(started_at);
-  current_newest_ = std::max(current_newest_, started_at);
+  current_.add(started_at);
 }
 
 }  // namespace aibridge::recorder::sqlite

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -42,7 +41,10 @@ std::vector<std::int64_t> spread_ties(std::size_t count);
 
 /// The microseconds a writer has put rows in lately, so that most new rows need no look at
 /// their neighbours: every row in the database that started at or after tracked_from() is
-/// remembered here (older ones, and any the writer did not write, are not).
+/// remembered here (older ones, and any the writer did not write, are not). Two generations of
+/// a bit set (a Bloom filter with one hash): fixed memory, a rare false "may have", never a
+/// false "has not"; a hash set of every start cost the writer an allocation and a cache miss
+/// per row.
 class RecentStarts {
  public:
   explicit RecentStarts(std::size_t per_generation = 1 << 16) : per_generation_(per_generation) {}
@@ -55,12 +57,19 @@ class RecentStarts {
   core::UnixMicros tracked_from() const { return tracked_from_; }
 
  private:
+  static constexpr std::size_t kBits = std::size_t{1} << 21;  // 256 KiB per generation
+  struct Generation {
+    std::vector<std::uint64_t> bits = std::vector<std::uint64_t>(kBits / 64);
+    std::size_t count = 0;
+    core::UnixMicros newest = -1;
+    bool contains(core::UnixMicros started_at) const;
+    void add(core::UnixMicros started_at);
+  };
+
   std::size_t per_generation_;
   core::UnixMicros tracked_from_ = std::numeric_limits<core::UnixMicros>::max();
-  std::unordered_set<core::UnixMicros> current_;
-  std::unordered_set<core::UnixMicros> previous_;
-  core::UnixMicros previous_newest_ = -1;
-  core::UnixMicros current_newest_ = -1;
+  Generation current_;
+  Generation previous_;
 };
 
 }  // namespace aibridge::recorder::sqlite

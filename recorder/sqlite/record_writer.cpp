@@ -1,6 +1,8 @@
 #include "recorder/sqlite/record_writer.hpp"
 
+#include <bit>
 #include <functional>
+#include <map>
 #include <vector>
 
 #include "core/ids.hpp"
@@ -104,7 +106,7 @@ void RecordWriter::forget_ids() {
 }
 
 std::int64_t RecordWriter::position_for(const Interception& record, const std::string& id,
-                                       bool look) {
+                                        bool look) {
   const std::int64_t base = first_position(record.started_at);
   if (!recent_) {
     auto newest = db_.prepare("SELECT coalesce(max(position), -1) FROM aibridge_records");
@@ -169,8 +171,8 @@ void RecordWriter::write(std::span<const Interception> batch) {
   }
 }
 
-void RecordWriter::insert_row(const Interception& record, const std::string& id,
-                              std::int64_t facet, std::int64_t position) {
+void RecordWriter::insert_row(const Interception& record, const std::string& id, std::int64_t facet,
+                              std::int64_t position) {
   auto& insert = cached(insert_record_,
                         "INSERT INTO aibridge_records (position, id, ended_at, facet, api_key_id, "
                         "session_id, metadata, children) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -226,36 +228,58 @@ void RecordWriter::write_rows(std::span<const Interception> batch) {
   apply(delta, /*drop_empty=*/false);
 }
 
-void RecordWriter::apply(const RollupDelta& delta, bool drop_empty) {
-  auto& upsert = cached(upsert_rollup_,
-                        "INSERT INTO aibridge_rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT (level, facet, bucket) DO UPDATE SET "
-                        "interceptions = interceptions + excluded.interceptions, "
-                        "input_tokens = input_tokens + excluded.input_tokens, "
-                        "output_tokens = output_tokens + excluded.output_tokens, "
-                        "cache_read_input_tokens = "
-                        "cache_read_input_tokens + excluded.cache_read_input_tokens, "
-                        "cache_write_input_tokens = "
-                        "cache_write_input_tokens + excluded.cache_write_input_tokens, "
-                        "tool_calls = tool_calls + excluded.tool_calls");
-  for (const auto& [key, usage] : delta.expand()) {
-    upsert.bind(1, static_cast<std::int64_t>(key.level))
-        .bind(2, key.facet)
-        .bind(3, key.bucket)
-        .bind(4, usage.interceptions)
-        .bind(5, usage.input_tokens)
-        .bind(6, usage.output_tokens)
-        .bind(7, usage.cache_read_input_tokens)
-        .bind(8, usage.cache_write_input_tokens)
-        .bind(9, usage.tool_calls);
-    upsert.run();
-    if (drop_empty) {
-      auto& drop = cached(drop_empty_rollup_,
-                          "DELETE FROM aibridge_rollups WHERE level = ?1 AND facet = ?2 AND "
-                          "bucket = ?3 AND interceptions <= 0");
-      drop.bind(1, static_cast<std::int64_t>(key.level)).bind(2, key.facet).bind(3, key.bucket);
-      drop.run();
+Statement& RecordWriter::upsert_rollups(std::size_t rows) {
+  std::optional<Statement>& slot = upsert_rollups_[std::countr_zero(rows)];
+  if (!slot) {
+    std::string sql = "INSERT INTO aibridge_rollups VALUES ";
+    for (std::size_t i = 0; i < rows; ++i) {
+      sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     }
+    sql +=
+        " ON CONFLICT (level, epoch, facet, bucket) DO UPDATE SET "
+        "interceptions = interceptions + excluded.interceptions, "
+        "input_tokens = input_tokens + excluded.input_tokens, "
+        "output_tokens = output_tokens + excluded.output_tokens, "
+        "cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens, "
+        "cache_write_input_tokens = cache_write_input_tokens + excluded.cache_write_input_tokens, "
+        "tool_calls = tool_calls + excluded.tool_calls";
+    slot.emplace(db_.prepare(sql));
+  }
+  return slot->reset();
+}
+
+void RecordWriter::apply(const RollupDelta& delta, bool drop_empty) {
+  const std::map<RollupKey, Usage> rollups = delta.expand();
+  // A few statements of many rows each: most of an upsert's cost is the statement's own.
+  auto next = rollups.begin();
+  for (std::size_t left = rollups.size(); left > 0;) {
+    const std::size_t rows = std::bit_floor(std::min(left, kRollupsPerStatement));
+    Statement& upsert = upsert_rollups(rows);
+    int parameter = 1;
+    for (std::size_t i = 0; i < rows; ++i, ++next) {
+      const auto& [key, usage] = *next;
+      for (const std::int64_t value :
+           {static_cast<std::int64_t>(key.level), epoch_of(key.level, key.bucket), key.facet,
+            key.bucket, usage.interceptions, usage.input_tokens, usage.output_tokens,
+            usage.cache_read_input_tokens, usage.cache_write_input_tokens, usage.tool_calls}) {
+        upsert.bind(parameter++, value);
+      }
+    }
+    upsert.run();
+    left -= rows;
+  }
+  if (!drop_empty) {
+    return;
+  }
+  auto& drop = cached(drop_empty_rollup_,
+                      "DELETE FROM aibridge_rollups WHERE level = ?1 AND facet = ?2 AND "
+                      "bucket = ?3 AND interceptions <= 0");
+  for (const auto& [key, usage] : rollups) {
+    drop.reset()
+        .bind(1, static_cast<std::int64_t>(key.level))
+        .bind(2, key.facet)
+        .bind(3, key.bucket);
+    drop.run();
   }
 }
 

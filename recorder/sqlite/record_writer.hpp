@@ -4,6 +4,7 @@
 // its attribute values in aibridge_facet_groups), and the batch's rollups aggregated into one
 // upsert per (level, facet or group, bucket). Used by the store's
 // writer connection and by the migration that copies older databases. Not thread-safe.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -62,6 +63,8 @@ class RecordWriter {
   void insert_row(const Interception& record, const std::string& id, std::int64_t facet,
                   std::int64_t position);
   void apply(const RollupDelta& delta, bool drop_empty);
+  /// The upsert of `rows` rollups at once (a power of two up to kRollupsPerStatement).
+  Statement& upsert_rollups(std::size_t rows);
   Statement& cached(std::optional<Statement>& slot, std::string_view sql);
 
   Database& db_;
@@ -78,7 +81,8 @@ class RecordWriter {
   std::optional<Statement> insert_facet_;
   std::optional<Statement> find_group_;
   std::optional<Statement> insert_group_;
-  std::optional<Statement> upsert_rollup_;
+  static constexpr std::size_t kRollupsPerStatement = 64;
+  std::array<std::optional<Statement>, 7> upsert_rollups_;  // by log2 of the rows
   std::optional<Statement> drop_empty_rollup_;
 };
 

@@ -50,9 +50,9 @@ class SqliteStore final : public Store {
 
   void ping() override;
 
-  /// From now on the log is copied into the database by a Checkpointer thread instead of by
-  /// this connection's commits (the recorder's writer calls this).
-  void checkpoint_in_background();
+  /// Sets the connection up as the recorder's writer: the log is copied into the database by a
+  /// Checkpointer thread instead of by this connection's commits, and the page cache is small.
+  void serve_as_record_sink();
 
  private:
   std::optional<User> find_user(std::string_view where, std::string_view key);
@@ -60,7 +60,7 @@ class SqliteStore final : public Store {
 
   const std::string path_;
   Database db_;
-  std::unique_ptr<Checkpointer> checkpointer_;  // set by checkpoint_in_background()
+  std::unique_ptr<Checkpointer> checkpointer_;  // set by serve_as_record_sink()
   RecordWriter writer_{db_};
   RecordReader reader_{db_};
   std::optional<Statement> find_token_;

@@ -21,7 +21,7 @@ TEST(Buckets, APieceCoversEveryMicrosecondOfTheRangeOnceNewestFirst) {
     const UnixMicros length = round % 4 == 0 ? static_cast<UnixMicros>(random() % 5000)
                                              : static_cast<UnixMicros>(random() % (5 * kDay));
     const UnixMicros to = from + length;
-    const Level finest = round % 2 ? Level::kMillisecond : Level::kSecond;
+    const Level finest = round % 2 ? Level::kCentisecond : Level::kSecond;
     const std::vector<RangePiece> pieces = decompose(from, to, finest);
     ASSERT_FALSE(pieces.empty());
     EXPECT_EQ(pieces.front().to, to);
@@ -81,7 +81,7 @@ class ListReader final : public RollupReader {
   std::vector<std::pair<std::int64_t, std::int64_t>> bucket_counts(Level level, std::int64_t first,
                                                                    std::int64_t last) override {
     std::vector<std::pair<std::int64_t, std::int64_t>> out;
-    const std::int64_t facet = finest_ == Level::kMillisecond ? kAllFacets : 1;
+    const std::int64_t facet = finest_ == Level::kCentisecond ? kAllFacets : 1;
     for (const auto& [key, usage] : rollups_) {
       if (key.level == level && key.facet == facet && key.bucket >= first && key.bucket <= last) {
         out.emplace_back(key.bucket, usage.interceptions);
@@ -113,7 +113,7 @@ TEST(RollupReader, CountsAndOffsetSeeksAgreeWithTheRows) {
                               : i % 3 == 1 ? static_cast<UnixMicros>(random() % 5'000'000)
                                            : static_cast<UnixMicros>(random() % (4 * kDay))));
   }
-  for (const Level finest : {Level::kSecond, Level::kMillisecond}) {
+  for (const Level finest : {Level::kSecond, Level::kCentisecond}) {
     ListReader reader(starts, finest);
     for (int round = 0; round < 500; ++round) {
       const UnixMicros from = kBase + static_cast<UnixMicros>(random() % kDay) - kDay / 2;
