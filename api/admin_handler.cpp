@@ -112,7 +112,7 @@ boost::asio::awaitable<StringResponse> AdminHandler::list_interceptions(
         {400, "Invalid interceptions search query.", "", std::move(*problems)});
   }
   const ListJob job{
-      std::get<SearchTerms>(terms), std::get<Pagination>(pagination), caller.user,
+      std::get<SearchTerms>(terms), std::get<Pagination>(pagination), caller.user(),
       kind == proxy::RouteKind::kInterceptions ? CountField::kCount : CountField::kTotal};
   try {
     auto result = co_await stores_.run(job);
@@ -132,7 +132,7 @@ boost::asio::awaitable<StringResponse> AdminHandler::request_logging(
     co_return json_response(
         200, boost::json::serialize(boost::json::object{{"enabled", dumper_.enabled()}}));
   }
-  if (caller.user.role != recorder::Role::kOwner) {
+  if (caller.user().role != recorder::Role::kOwner) {
     co_return error_response(
         {403, "Only users with the 'owner' role can toggle request logging.", "", {}});
   }
@@ -162,7 +162,7 @@ boost::asio::awaitable<StringResponse> AdminHandler::request_logging(
     co_return error_response({500, "Failed to save the request logging state.", e.what(), {}});
   }
   dumper_.set_enabled(enabled);
-  spdlog::info("request logging {} by {}", enabled ? "enabled" : "disabled", caller.user.username);
+  spdlog::info("request logging {} by {}", enabled ? "enabled" : "disabled", caller.user().username);
   co_return json_response(200, R"({"message":"Request logging state updated successfully."})");
 }
 

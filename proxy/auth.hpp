@@ -1,8 +1,10 @@
 #pragma once
 // Who is calling: verification of a token against the store (through a short-lived cache, so a
-// busy gateway does not query the database per request).
+// busy gateway does not query the database per request, nor hash the secret again).
 #include <chrono>
-#include <map>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -19,9 +21,12 @@
 
 namespace aibridge::proxy {
 
+/// Who made a request: the token and its owner as they were looked up (at most
+/// Authenticator::kCacheLifetime ago). Cheap to copy.
 struct Principal {
-  recorder::User user;
-  std::string token_id;
+  std::shared_ptr<const recorder::TokenWithOwner> record;
+  const recorder::User& user() const { return record->owner; }
+  const std::string& token_id() const { return record->token.id; }
 };
 
 enum class AuthFailure { kMissing, kMalformed, kUnknown, kWrongSecret, kRevoked, kExpired };
@@ -45,17 +50,35 @@ class Authenticator {
 
  private:
   struct Entry {
-    std::optional<recorder::TokenWithOwner> record;  // nullopt: no such token
+    std::shared_ptr<const recorder::TokenWithOwner> record;  // null: no such token
     std::chrono::steady_clock::time_point fetched_at;
+    // The secret last seen to match record's hash, so that the next request with it is checked
+    // by a comparison instead of SHA-256. (The gateway holds every presented secret in its
+    // request buffers anyway.)
+    std::string verified_secret;
   };
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  template <class Value>
+  using ById = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+
+  using EntryPtr = std::shared_ptr<const Entry>;
+  /// The cached entry for `id` if it is fresh enough, else null.
+  EntryPtr cached(std::string_view id, std::chrono::steady_clock::time_point now);
+  void remember(std::string_view id, EntryPtr entry);
+  void note_use(std::string_view id, recorder::UnixMicros when);
 
   static constexpr std::size_t kMaxCacheEntries = 10000;
 
   recorder::StorePool& stores_;
   std::shared_mutex cache_mutex_;  // guards cache_
-  std::unordered_map<std::string, Entry> cache_;
+  ById<EntryPtr> cache_;
   std::mutex uses_mutex_;  // guards recent_uses_
-  std::map<std::string, recorder::UnixMicros> recent_uses_;
+  ById<recorder::UnixMicros> recent_uses_;
 };
 
 }  // namespace aibridge::proxy

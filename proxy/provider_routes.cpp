@@ -22,7 +22,7 @@ net::awaitable<void> serve_provider_route(Session& session, const Route& route,
     co_return;
   }
   const auto& caller = std::get<Principal>(result);
-  log.user = caller.user.username;
+  log.user = caller.user().username;
   if (route.kind == RouteKind::kBridge) {
     co_await serve_bridge(session, route, request, caller, log);
   } else {

@@ -297,7 +297,7 @@ net::awaitable<void> Session::serve_admin(const Route& route, StringRequest& req
     co_return;
   }
   const auto& caller = std::get<Principal>(result);
-  log.user = caller.user.username;
+  log.user = caller.user().username;
   if (shard_.deps.admin == nullptr) {
     co_await write_json(503, message_body("The admin API is not available."), keep_alive, log);
     co_return;

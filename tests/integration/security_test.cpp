@@ -76,6 +76,25 @@ TEST(Security, ExpiredAndRevokedTokensAreRefusedOnEveryRoute) {
   EXPECT_EQ(gateway.stop(), 0);
 }
 
+// The gateway remembers a secret it has verified, so that the next request with it skips the
+// hash: any other secret for the same token id is still hashed and refused.
+TEST(Security, AWrongSecretIsRefusedRightAfterTheRightOneWasAccepted) {
+  MockUpstream mock;
+  TempDir dir;
+  ASSERT_EQ(cli(dir.path(), {"users", "create", "erin"}).status, 0);
+  const std::string token = create_token(dir.path(), "erin", "1h");
+  Gateway gateway(dir.path(), {"--anthropic-base-url", mock.url()});
+  ASSERT_EQ(bridged_status(gateway.port(), token), 200);
+  std::string wrong = token;
+  wrong.back() = wrong.back() == 'a' ? 'b' : 'a';
+  const std::string shorter = token.substr(0, token.size() - 1);
+  for (const std::string& bad : {wrong, shorter, wrong, shorter}) {
+    EXPECT_EQ(bridged_status(gateway.port(), bad), 401) << bad;
+  }
+  EXPECT_EQ(bridged_status(gateway.port(), token), 200);
+  EXPECT_EQ(gateway.stop(), 0);
+}
+
 std::string everything_under(const fs::path& dir) {
   std::string text;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
