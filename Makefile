@@ -4,7 +4,7 @@ BUILD ?= build
 CONFIG ?= configs/aibridge.toml
 CMAKE_FLAGS ?=
 
-.PHONY: run build test test-asan test-tsan bench fuzz soak format clean
+.PHONY: run build test test-asan test-tsan bench profile fuzz soak format clean
 
 run: build
 	$(BUILD)/aibridge serve --config $(CONFIG)
@@ -75,6 +75,16 @@ bench:
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 	BUILD=$(BUILD) bench/run.sh
+
+# Where the gateway's CPU goes (perf, flame graph in bench/out-profile); writes the Profile section
+# of RESULTS.md, beside an older version's profile when PROFILE_BEFORE names its output.
+PROFILE_BEFORE ?=
+profile:
+	@scripts/install-deps.sh bench
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	BUILD=$(BUILD) bench/profile.sh
+	python3 bench/report.py --profile bench/out-profile $(PROFILE_BEFORE)
 
 # Soak (≥ 10 minutes of mixed load with aborts and faults); writes the Soak section of RESULTS.md.
 SOAK_SECONDS ?= 600

@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# make bench: every lane of SPEC §8 measured side by side in one run, repeated REPEATS times;
-# bench/report.py turns the raw results in bench/out into bench/RESULTS.md (medians, ratios).
+# make bench: every row of SPEC §8 measured side by side in one run, repeated REPEATS times;
+# bench/report.py turns the raw results in bench/out into bench/RESULTS.md (medians, ratios,
+# target / measured / met).
 #   lanes: the mock directly, nginx (plain reverse proxy), aibridge (recording ON)
+#   BUILD=build REPEATS=3 SECONDS_PER_RUN=8 LIST_ROWS=1000000 bench/run.sh
+# GATEWAY_BUILD (default BUILD) is where the aibridge binary under test comes from, to measure an
+# older version with today's harness; LIST_API=0 skips the list API (older versions cannot read
+# the database bench/seed_records writes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+GATEWAY_BUILD=${GATEWAY_BUILD:-$BUILD}
 REPEATS=${REPEATS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
 LIST_ROWS=${LIST_ROWS:-1000000}
-OUT=bench/out
+LIST_API=${LIST_API:-1}
+OUT=${OUT:-bench/out}
 THREADS=2
 ulimit -n "$(ulimit -Hn)"
 
 rm -rf "$OUT" && mkdir -p "$OUT/raw"
+OUT=$(cd "$OUT" && pwd)
 source bench/processes.sh
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
@@ -21,12 +29,12 @@ MOCK_PORT=$(free_port); NGINX_PORT=$(free_port); GW_PORT=$(free_port); LIST_PORT
 pids+=($!)
 MOCK_PID=$!
 mkdir -p "$OUT/nginx"
-sed -e "s|@DIR@|$PWD/$OUT/nginx|g" -e "s|@PORT@|$NGINX_PORT|" -e "s|@MOCK_PORT@|$MOCK_PORT|" \
+sed -e "s|@DIR@|$OUT/nginx|g" -e "s|@PORT@|$NGINX_PORT|" -e "s|@MOCK_PORT@|$MOCK_PORT|" \
     -e "s|@WORKERS@|$THREADS|" bench/nginx.conf.in > "$OUT/nginx/nginx.conf"
-nginx -c "$PWD/$OUT/nginx/nginx.conf" -p "$PWD/$OUT/nginx" -g 'daemon off;' &
+nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -g 'daemon off;' &
 pids+=($!)
 NGINX_PID=$!
-"$BUILD/aibridge" serve --listen "127.0.0.1:$GW_PORT" --data-dir "$OUT/data" --threads "$THREADS" \
+"$GATEWAY_BUILD/aibridge" serve --listen "127.0.0.1:$GW_PORT" --data-dir "$OUT/data" --threads "$THREADS" \
   --access-log false --log-level warn \
   --openai-base-url "http://127.0.0.1:$MOCK_PORT/v1" --anthropic-base-url "http://127.0.0.1:$MOCK_PORT" \
   > "$OUT/aibridge.out" 2> "$OUT/aibridge.log" &
@@ -49,8 +57,7 @@ recorded() {
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])'
 }
 
-# CPU time in clock ticks used so far by a lane's own processes (the mock for "direct"), and by
-# aibridge's recorder thread alone.
+# A lane's own processes (the mock for "direct").
 lane_pids() {
   case $1 in
     direct) echo "$MOCK_PID" ;;
@@ -58,6 +65,7 @@ lane_pids() {
     aibridge) echo "$GW_PID" ;;
   esac
 }
+# CPU time in clock ticks used so far by processes, and by aibridge's recorder thread alone.
 cpu_ticks() { local total=0; for p in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$total"; }
 writer_ticks() { grep -l '^ab-recorder$' /proc/"$GW_PID"/task/*/comm | sed 's/comm$/stat/' | xargs awk '{print $14 + $15}'; }
 
@@ -77,6 +85,20 @@ wrk_lane() {  # name file connections threads extra-header…
       echo "{\"kind\": \"wrk\", \"in_flight\": $connections, \"recorded\": $(recorded "$model")}" \
         > "$OUT/raw/$name-$lane_name-$file.accounting"
     fi
+  done
+}
+
+# System calls per request: strace counts every call of a lane's threads while wrk sends one
+# request at a time (strace slows each call, so these runs are not timed).
+syscall_lane() {
+  for lane in "${LANES[@]}"; do
+    read -r lane_name port path auth <<<"$lane"
+    strace -c -f -q -o "$OUT/raw/syscalls-$lane_name.strace" -p "$(lane_pids "$lane_name" | xargs | tr ' ' ,)" &
+    local tracer=$!
+    sleep 1  # attached
+    BENCH_MODEL=bench-syscalls wrk -t1 -c1 -d3s -s bench/post.lua -H "${auth%%:*}: ${auth#*:}" \
+      "http://127.0.0.1:$port$path" > "$OUT/raw/syscalls-$lane_name.txt"
+    kill -INT "$tracer"; wait "$tracer" || true
   done
 }
 
@@ -105,6 +127,8 @@ for run in $(seq 1 "$REPEATS"); do
   for _ in $(seq 1 8); do stream_lane stream-c1 "$run" 1 64 20; done
   for streams in 250 500 1000 2000 4000 8000; do stream_lane "stream-n$streams" "$run" "$streams" 64 20; done
 done
+echo "bench: system calls per request" >&2
+syscall_lane
 
 echo "bench: record accounting" >&2
 for run in $(seq 1 "$REPEATS"); do
@@ -121,7 +145,6 @@ for run in $(seq 1 "$REPEATS"); do
     recorded "$model$kind" > "$OUT/raw/accounting-recorded$kind-$run.txt"
   done
 done
-curl -s "http://127.0.0.1:$GW_PORT/metrics" > "$OUT/raw/metrics.txt"
 
 echo "bench: memory per stream" >&2
 for lane in "nginx $NGINX_PORT /v1/messages X-Bench:nginx $NGINX_PID" \
@@ -138,41 +161,51 @@ for lane in "nginx $NGINX_PORT /v1/messages X-Bench:nginx $NGINX_PID" \
   wait "$load"
   echo "{\"idle_kib\": $idle, \"busy_kib\": $busy, \"streams\": 9000}" > "$OUT/raw/memory-rss-$lane_name.json"
 done
+# Whatever the gateway counted over every load above (records written, dropped, held back).
+curl -s "http://127.0.0.1:$GW_PORT/metrics" > "$OUT/raw/metrics.txt"
+kill "$GW_PID" "$NGINX_PID"
 
-echo "bench: list API on $LIST_ROWS interceptions" >&2
-for user in alice bob; do "$BUILD/aibridge" users create "$user" --data-dir "$OUT/list-data" >/dev/null; done
-"$BUILD/aibridge" users create auditor --role auditor --data-dir "$OUT/list-data" >/dev/null
-LIST_TOKEN=$("$BUILD/aibridge" tokens create auditor --data-dir "$OUT/list-data")
-sqlite3 "$OUT/list-data/aibridge.db" "CREATE TEMP TABLE seed_size(n); INSERT INTO seed_size VALUES ($LIST_ROWS);" \
-  ".read bench/seed.sql" > /dev/null
-"$BUILD/aibridge" serve --listen "127.0.0.1:$LIST_PORT" --data-dir "$OUT/list-data" --retention 0 \
-  --access-log false --log-level warn > /dev/null 2> "$OUT/list.log" &
-pids+=($!)
-wait_port "$LIST_PORT"
-LIST=http://127.0.0.1:$LIST_PORT/api/v2/aibridge/interceptions
-DEEP=$(curl -s -H "Coder-Session-Token: $LIST_TOKEN" "$LIST?limit=1&offset=$((LIST_ROWS * 9 / 10))" \
-       | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["id"])')
+echo "bench: the writer alone" >&2
 for run in $(seq 1 "$REPEATS"); do
-  for page in "first $LIST" "filtered $LIST?q=provider:openai+model:gpt-5" \
-              "timerange $LIST?q=started_after:%22$(date -u -d '20 days ago' +%Y-%m-%dT%H:%M:%SZ)%22+started_before:%22$(date -u -d '5 days ago' +%Y-%m-%dT%H:%M:%SZ)%22" \
-              "deep-cursor $LIST?after_id=$DEEP"; do
-    read -r name url <<<"$page"
-    wrk -t1 -c1 -d5s --latency -H "Coder-Session-Token: $LIST_TOKEN" "$url" > "$OUT/raw/list-$name-$run.txt"
-  done
+  "$GATEWAY_BUILD/bench/recorder_throughput" 2> /dev/null | tail -1 > "$OUT/raw/writer-$run.json"
 done
+
+if [ "$LIST_API" = 1 ]; then
+  echo "bench: list API on $LIST_ROWS interceptions" >&2
+  mkdir -p "$OUT/list-data"
+  "$BUILD/bench/seed_records" --db "$OUT/list-data/aibridge.db" --rows "$LIST_ROWS" > "$OUT/raw/seed.json"
+  "$BUILD/aibridge" users create auditor --role auditor --data-dir "$OUT/list-data" > /dev/null
+  LIST_TOKEN=$("$BUILD/aibridge" tokens create auditor --data-dir "$OUT/list-data")
+  "$BUILD/aibridge" serve --listen "127.0.0.1:$LIST_PORT" --data-dir "$OUT/list-data" --retention 0 \
+    --access-log false --log-level warn > /dev/null 2> "$OUT/list.log" &
+  pids+=($!)
+  wait_port "$LIST_PORT"
+  for run in $(seq 1 "$REPEATS"); do
+    python3 bench/list_api.py --url "http://127.0.0.1:$LIST_PORT" --token "$LIST_TOKEN" \
+      --db "$OUT/list-data/aibridge.db" --seed "$OUT/raw/seed.json" --seconds 2 \
+      --out "$OUT/raw/list-$run.json"
+  done
+fi
 
 {
   echo "cpu: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}') x $(nproc)"
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "kernel: $(uname -r)"
   echo "open files hard limit: $(ulimit -Hn)"
-  echo "aibridge: $("$BUILD/aibridge" version)"
+  echo "aibridge: $("$GATEWAY_BUILD/aibridge" version) ($(git -C "$GATEWAY_BUILD/.." rev-parse --short HEAD 2>/dev/null || echo '?'))"
   echo "nginx: $(nginx -v 2>&1 | sed 's/nginx version: //')"
   echo "wrk: $(wrk -v 2>&1 | head -1)"
   echo "compiler: $(c++ --version | head -1)"
   echo "sqlite: $(sqlite3 --version | cut -d' ' -f1)"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  # The machine's speed varies by a third over a day; this makes runs comparable.
+  echo "cpu speed: sha256 over 16 KiB blocks, $(openssl speed -seconds 1 -bytes 16384 sha256 2>/dev/null | awk '/^sha256/ {print $2}')B/s"
 } > "$OUT/machine.txt"
-python3 bench/report.py "$OUT" > "$OUT/RESULTS.md"  # reads the old one's Soak section
-mv "$OUT/RESULTS.md" bench/RESULTS.md
-echo "bench: wrote bench/RESULTS.md" >&2
+if [ "$OUT" = "$PWD/bench/out" ]; then
+  python3 bench/report.py "$OUT" > "$OUT/RESULTS.md"  # keeps the old one's hand-kept sections
+  mv "$OUT/RESULTS.md" bench/RESULTS.md
+  echo "bench: wrote bench/RESULTS.md" >&2
+else
+  python3 bench/report.py "$OUT" > "$OUT/RESULTS.md"
+  echo "bench: wrote $OUT/RESULTS.md" >&2
+fi

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""The list API's latency on a seeded database (bench/seed_records), for every page kind with
+every combination of filters the benchmark covers, and whether each `count` (and each deep page)
+is exactly what a plain scan of the database gives.
+
+    list_api.py --url http://127.0.0.1:PORT --token TOKEN --db PATH --seed SEED.json
+                --seconds N --out FILE.json
+
+The seed file is what seed_records printed. wrk requests each (filter, page) pair for
+`seconds` on one connection, one request at a time (a Python client's own pauses would show in
+the tail); the output holds the latencies' p50 and p99 per pair, the count the API gave and the
+count the scan gave."""
+import argparse
+import datetime
+import http.client
+import json
+import re
+import sqlite3
+import subprocess
+import urllib.parse
+
+
+def rfc3339(micros):
+    return datetime.datetime.fromtimestamp(micros / 1e6, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def micros(text):
+    return int(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1e6)
+
+
+def filters(seed):
+    """(name, q terms, SQL condition on the aibridge_interceptions view) for each combination."""
+    dense_from = micros(seed["dense_from"])
+    now = micros(seed["spread_to"])
+    ten_s = (dense_from + 30_000_000, dense_from + 40_000_000)
+    fifteen_days = (now - 20 * 86_400_000_000, now - 5 * 86_400_000_000)
+
+    def window(span):
+        return ([f'started_after:"{rfc3339(span[0])}"', f'started_before:"{rfc3339(span[1])}"'],
+                [f"started_at >= {span[0]}", f"started_at <= {span[1]}"])
+
+    user = lambda name: ([f"initiator:{name}"], [f"initiator_id = '{seed[name]}'"])
+    model = lambda name: ([f"model:{name}"], [f"model = '{name}'"])
+    provider = lambda name: ([f"provider:{name}"], [f"provider = '{name}'"])
+    combos = [
+        ("none", []),
+        ("heavy user (90%)", [user("heavy")]),
+        ("rare user (0.01%)", [user("rare")]),
+        ("rare model (0.005%)", [model("rare-model")]),
+        ("provider", [provider("openai")]),
+        ("heavy user + model", [user("heavy"), model("gpt-5")]),
+        ("rare user + model", [user("rare"), model("gpt-5")]),
+        ("heavy user + rare model", [user("heavy"), model("rare-model")]),
+        ("provider + model", [provider("openai"), model("gpt-5")]),
+        ("15 days", [window(fifteen_days)]),
+        ("15 days + provider", [window(fifteen_days), provider("openai")]),
+        ("15 days + rare user + model", [window(fifteen_days), user("rare"), model("gpt-5")]),
+        ("10 s dense", [window(ten_s)]),
+        ("10 s + heavy user", [window(ten_s), user("heavy")]),
+        ("10 s + rare user", [window(ten_s), user("rare")]),
+        ("10 s + heavy user + model", [window(ten_s), user("heavy"), model("claude-opus-4-1")]),
+    ]
+    out = []
+    for name, parts in combos:
+        q = [term for terms, _ in parts for term in terms]
+        where = [cond for _, conds in parts for cond in conds]
+        out.append((name, " ".join(q), " AND ".join(where) or "1"))
+    return out
+
+
+class Client:
+    def __init__(self, url, token):
+        parsed = urllib.parse.urlparse(url)
+        self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port)
+        self.headers = {"Coder-Session-Token": token}
+
+    def get(self, params):
+        path = "/api/v2/aibridge/interceptions?" + urllib.parse.urlencode(params)
+        self.connection.request("GET", path, headers=self.headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"GET {path}: {response.status} {body[:300]!r}")
+        return json.loads(body)
+
+
+def wrk_latency(url, token, params, seconds):
+    """(p50, p99) in microseconds of one connection requesting the page for `seconds`."""
+    target = url + "/api/v2/aibridge/interceptions?" + urllib.parse.urlencode(params)
+    out = subprocess.run(["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency",
+                          "-H", f"Coder-Session-Token: {token}", target],
+                         capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        raise SystemExit(f"GET {target}: non-2xx answers\n{out}")
+    units = {"us": 1, "ms": 1e3, "s": 1e6}
+    found = {p: float(v) * units[u] for p, v, u in
+             re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    return found["50"], found["99"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for flag in ("--url", "--token", "--db", "--seed", "--out"):
+        parser.add_argument(flag, required=True)
+    parser.add_argument("--seconds", type=int, default=2)
+    args = parser.parse_args()
+    seed = json.load(open(args.seed))
+    client = Client(args.url, args.token)
+    db = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+    results = []
+    for name, q, where in filters(seed):
+        base = {"q": q} if q else {}
+        first = client.get(base)
+        count = first["count"]
+        expected = db.execute(f"SELECT count(*) FROM aibridge_interceptions WHERE {where}").fetchone()[0]
+        deep = int(count * 0.9)
+        pages = [("first", dict(base)), ("offset 10,000", dict(base, offset=min(10_000, count // 2))),
+                 ("offset 90%", dict(base, offset=deep))]
+        pages_ok = True
+        if count:
+            row = client.get(dict(base, offset=deep, limit=1))
+            cursor = row["results"][0]["id"]
+            pages.append(("cursor 90%", dict(base, after_id=cursor)))
+            # The deep page and the page after the cursor are what a plain sort gives.
+            want = [r[0] for r in db.execute(
+                f"SELECT id FROM aibridge_interceptions WHERE {where} "
+                f"ORDER BY started_at DESC, id DESC LIMIT 101 OFFSET {deep}")]
+            got_offset = [r["id"] for r in client.get(dict(base, offset=deep))["results"]]
+            got_cursor = [r["id"] for r in client.get(dict(base, after_id=cursor))["results"]]
+            pages_ok = got_offset == want[:100] and got_cursor == want[1:]
+        for page, params in pages:
+            p50, p99 = wrk_latency(args.url, args.token, params, args.seconds)
+            results.append({"filter": name, "page": page, "count": count, "expected": expected,
+                            "pages_ok": pages_ok, "p50_us": p50, "p99_us": p99,
+                            "seconds": args.seconds})
+    json.dump(results, open(args.out, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
