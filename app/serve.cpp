@@ -109,6 +109,7 @@ int serve(const core::Config& config) {
                  fmt::streamed(endpoint), config.threads, config.database);
     server.run();
     stores.stop_periodic();  // the last token uses, while the authenticator still exists
+    stores.join();           // before the server's event loops, which its jobs report to, go
     recorder.close();        // writes what is queued
     spdlog::info("stopped");
   } catch (const std::exception& e) {

@@ -78,6 +78,11 @@ class StorePool {
   /// use goes away; the destructor does it too).
   void stop_periodic();
 
+  /// Waits for the work in progress and ends the pool's threads. Call before the event loops
+  /// that await its results are destroyed: a finishing job still touches its caller's
+  /// executor. Nothing may be run afterwards.
+  void join() { pool_.join(); }
+
  private:
   struct Periodic;
   void arm(const std::shared_ptr<Periodic>& periodic);

@@ -122,11 +122,16 @@ std::pair<std::int64_t, std::int64_t> clip_to_epoch(Level level, std::int64_t ep
   return {std::max(first, epoch * per), std::min(last, epoch * per + per - 1)};
 }
 
-// The rollups and rows of one filter, for counting and offset seeks.
+std::int64_t count_everything(RecordReader& reader, UnixMicros from, UnixMicros to);
+
+// The rollups and rows of one filter, for counting and offset seeks. It refers to the filter's
+// terms and scope, which outlive it (hence no temporaries).
 class SqliteRollups final : public RollupReader {
  public:
   SqliteRollups(RecordReader& reader, const FacetTerms& terms, const RollupScope& scope)
       : reader_(reader), terms_(terms), scope_(scope) {}
+  SqliteRollups(RecordReader&, const FacetTerms&, RollupScope&&) = delete;
+  SqliteRollups(RecordReader&, FacetTerms&&, const RollupScope&) = delete;
 
   Level finest_level() const override {
     return terms_.empty() ? Level::kCentisecond : Level::kSecond;
@@ -178,9 +183,7 @@ class SqliteRollups final : public RollupReader {
     // reads less.
     bool by_facet = false;
     if (!terms_.empty()) {
-      const FacetTerms no_terms{InterceptionFilter{}};
-      SqliteRollups everything(reader_, no_terms, RollupScope{});
-      const auto rows = static_cast<double>(count_in_range(everything, from, to));
+      const auto rows = static_cast<double>(count_everything(reader_, from, to));
       by_facet = static_cast<double>(scope_.facets.size()) * kFacetSeekCost < rows * kRowCost;
     }
     auto& count =
@@ -217,6 +220,14 @@ class SqliteRollups final : public RollupReader {
   const FacetTerms& terms_;
   const RollupScope& scope_;
 };
+
+// Every interception between two instants, from the all-facets rollups.
+std::int64_t count_everything(RecordReader& reader, UnixMicros from, UnixMicros to) {
+  const FacetTerms no_terms{InterceptionFilter{}};
+  const RollupScope no_scope;
+  SqliteRollups everything(reader, no_terms, no_scope);
+  return count_in_range(everything, from, to);
+}
 
 // The page's positions in listing order along the table, skipping rows of other facets.
 std::vector<std::int64_t> page_by_time(RecordReader& reader, const FacetTerms& terms,
@@ -373,9 +384,7 @@ InterceptionPage RecordReader::list(const InterceptionQuery& query) {
   } else {
     // Walking the table reads about (rows wanted) / (the filter's share) rows; merging reads up
     // to the rows wanted from each facet's index range, plus a seek each.
-    const FacetTerms no_terms{InterceptionFilter{}};
-    SqliteRollups everything(*this, no_terms, RollupScope{});
-    const auto all = static_cast<double>(count_in_range(everything, from, to));
+    const auto all = static_cast<double>(count_everything(*this, from, to));
     const double share = static_cast<double>(page.count) / std::max(all, 1.0);
     const double wanted = static_cast<double>(offset + query.limit);
     const double by_time = kRowCost * wanted / std::max(share, 1e-9);
