@@ -148,6 +148,14 @@ net::awaitable<ForwardResult> Exchange::run() {
     }
     std::unique_ptr<UpstreamConnection> connection =
         std::move(std::get<std::unique_ptr<UpstreamConnection>>(acquired));
+    if (session_.aborted()) {
+      // Shutdown cancelled the session while it waited for a connection, which abort() cannot
+      // reach: from here on it can.
+      result_.ending = ForwardEnding::kShutdown;
+      result_.error = shutdown_verdict().message;
+      log_.close_connection = true;
+      break;
+    }
     UpstreamInUse in_use(session_, connection->stream.socket());
     UpstreamParser parser;
     error_code error = co_await send_request(*connection);
@@ -307,7 +315,8 @@ net::awaitable<bool> Exchange::write_to_client(std::string_view body, bool last)
   if (!error) {
     co_return true;
   }
-  const Verdict verdict = classify_client_write_failure(error, session_.watchdog().expired());
+  const Verdict verdict = classify_client_write_failure(error, session_.watchdog().expired(),
+                                                       session_.aborted());
   result_.ending = verdict.ending;
   result_.error = verdict.message;
   log_.close_connection = true;

@@ -9,10 +9,14 @@ bool is_stale_connection_error(const error_code& error) {
          error == net::error::connection_reset || error == net::error::broken_pipe;
 }
 
+Verdict shutdown_verdict() {
+  return {ForwardEnding::kShutdown, false, {}, "the gateway shut down"};
+}
+
 Verdict classify_upstream_failure(const UpstreamFailure& failure) {
   const bool before_response = failure.phase != Phase::kReadingBody;
   if (failure.shutting_down) {
-    return {ForwardEnding::kShutdown, false, {}, "the gateway shut down"};
+    return shutdown_verdict();
   }
   if (failure.client_gone) {
     return {ForwardEnding::kClientGone, false, {},
@@ -36,7 +40,11 @@ Verdict classify_upstream_failure(const UpstreamFailure& failure) {
           "the provider connection broke: " + failure.error.message()};
 }
 
-Verdict classify_client_write_failure(const error_code& error, bool timed_out) {
+Verdict classify_client_write_failure(const error_code& error, bool timed_out,
+                                      bool shutting_down) {
+  if (shutting_down) {
+    return shutdown_verdict();
+  }
   return {ForwardEnding::kClientGone, false, {},
           timed_out ? "the client stopped reading"
                     : "writing to the client failed: " + error.message()};

@@ -30,6 +30,10 @@ struct UpstreamFailure {
   bool response_started = false;  // some response byte had arrived
 };
 
+/// Every kind upstream_errors_total counts: the verdicts' and the connect failures' names.
+inline constexpr std::string_view kUpstreamErrorKinds[] = {"connect", "protocol", "reset",
+                                                           "resolve", "timeout", "tls"};
+
 struct Verdict {
   ForwardEnding ending = ForwardEnding::kUpstreamFailed;
   bool retry = false;             // send again on a fresh connection: the pooled one was stale
@@ -39,8 +43,13 @@ struct Verdict {
 
 Verdict classify_upstream_failure(const UpstreamFailure& failure);
 
-/// A failed write to the client: the client went away, or (timed_out) stopped reading.
-Verdict classify_client_write_failure(const error_code& error, bool timed_out);
+/// An exchange the gateway cancelled while shutting down.
+Verdict shutdown_verdict();
+
+/// A failed write to the client: the client went away, or (timed_out) stopped reading, or
+/// shutdown cancelled it.
+Verdict classify_client_write_failure(const error_code& error, bool timed_out,
+                                      bool shutting_down);
 
 /// A reused keep-alive connection the provider had already closed fails like this before any
 /// response byte.

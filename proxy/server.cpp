@@ -4,6 +4,7 @@
 
 #include "core/threads.hpp"
 #include "proxy/session.hpp"
+#include "proxy/shard_metrics.hpp"
 
 #include <sys/socket.h>
 
@@ -67,8 +68,12 @@ net::awaitable<void> accept_loop(Shard& shard) {
 }  // namespace
 
 Server::Server(ServerDeps deps) : deps_(deps) {
+  export_known_series(deps_.metrics);
   for (unsigned i = 0; i < deps_.config.threads; ++i) {
     shards_.push_back(std::make_unique<Shard>(deps_));
+    shards_.back()->drain_progress = [this] {
+      net::post(control_, [this] { on_drain_progress(); });
+    };
   }
 }
 
@@ -76,6 +81,7 @@ Server::~Server() = default;
 
 tcp::endpoint Server::listen() {
   tcp::endpoint endpoint = parse_listen(deps_.config.listen);
+  bool first = true;
   for (auto& shard : shards_) {
     tcp::acceptor& acceptor = shard->acceptor;
     error_code error;
@@ -83,20 +89,30 @@ tcp::endpoint Server::listen() {
     if (!error) {
       acceptor.set_option(tcp::acceptor::reuse_address(true), error);
     }
-    if (!error) {
+    // The first socket binds without SO_REUSEPORT, so the bind fails while any other socket
+    // (another gateway's shards included) listens on the address; SO_REUSEPORT set afterwards,
+    // before listen, lets this process's other shards join it.
+    if (!error && !first) {
       acceptor.set_option(ReusePort(true), error);
     }
     if (!error) {
       acceptor.bind(endpoint, error);
     }
+    if (!error && first) {
+      acceptor.set_option(ReusePort(true), error);
+    }
     if (!error) {
       acceptor.listen(net::socket_base::max_listen_connections, error);
     }
     if (error) {
-      throw std::runtime_error("cannot listen on " + deps_.config.listen + ": " + error.message());
+      throw std::runtime_error(
+          "cannot listen on " + deps_.config.listen + ": " + error.message() +
+          (error == net::error::address_in_use ? " (another process, or gateway, listens there)"
+                                               : ""));
     }
     // With port 0 the first shard picks the port; the others join it.
     endpoint = acceptor.local_endpoint();
+    first = false;
   }
   return endpoint;
 }
@@ -143,7 +159,7 @@ void Server::run() {
     if (error) {
       return;
     }
-    if (shutting_down_) {
+    if (phase_ != Phase::kServing) {
       spdlog::warn("second signal ({}): cancelling in-flight requests now", signal);
       abort_sessions();
     } else {
@@ -168,63 +184,90 @@ void Server::request_shutdown() {
 }
 
 void Server::begin_shutdown() {
-  if (shutting_down_) {
+  if (phase_ != Phase::kServing) {
     return;
   }
-  shutting_down_ = true;
+  phase_ = Phase::kDraining;
   for (auto& shard : shards_) {
     net::post(shard->io, [&shard = *shard] {
       shard.draining = true;
-      error_code ignored;
-      shard.acceptor.close(ignored);
-      for (Session* session : shard.sessions) {
-        session->drain();
-      }
+      shard.drain_progress();  // requests may all have finished already
     });
   }
-  net::co_spawn(control_, wait_for_drain(), net::detached);
-}
-
-net::awaitable<void> Server::wait_for_drain() {
-  using Clock = std::chrono::steady_clock;
-  constexpr auto kPoll = std::chrono::milliseconds(20);
-  constexpr auto kAbortLimit = std::chrono::seconds(10);  // after cancelling, never hang forever
-  const auto grace_end = Clock::now() + deps_.config.shutdown_grace;
-  net::steady_timer timer(control_);
-  bool aborted = false;
-  while (!all_sessions_done()) {
-    if (!aborted && Clock::now() >= grace_end) {
+  deadline_.expires_after(deps_.config.shutdown_grace);
+  deadline_.async_wait([this](const error_code& error) {
+    if (!error && phase_ != Phase::kAborting) {
       spdlog::warn("shutdown grace period over: cancelling in-flight requests");
       abort_sessions();
-      aborted = true;
     }
-    if (aborted && Clock::now() >= grace_end + kAbortLimit) {
-      spdlog::error("connections did not end after cancellation; exiting anyway");
-      break;
+  });
+}
+
+void Server::on_drain_progress() {
+  if (phase_ == Phase::kDraining && busy_sessions() == 0) {
+    // Every request has been answered: stop listening, close the idle connections.
+    phase_ = Phase::kClosing;
+    for (auto& shard : shards_) {
+      net::post(shard->io, [&shard = *shard] {
+        shard.closing = true;
+        error_code ignored;
+        shard.acceptor.close(ignored);
+        for (Session* session : shard.sessions) {
+          session->close_if_idle();
+        }
+        shard.drain_progress();
+      });
     }
-    timer.expires_after(kPoll);
-    co_await timer.async_wait(net::use_awaitable);
+    return;
   }
-  control_.stop();
+  if ((phase_ == Phase::kClosing || phase_ == Phase::kAborting) && session_count() == 0) {
+    deadline_.cancel();
+    control_.stop();
+  }
 }
 
 void Server::abort_sessions() {
+  if (phase_ == Phase::kAborting) {
+    return;
+  }
+  phase_ = Phase::kAborting;
   for (auto& shard : shards_) {
     net::post(shard->io, [&shard = *shard] {
+      shard.draining = true;
+      shard.closing = true;
+      error_code ignored;
+      shard.acceptor.close(ignored);
       for (Session* session : shard.sessions) {
         session->abort();
       }
+      shard.drain_progress();
     });
   }
+  // Cancelled connections end at once; never hang on one that does not.
+  constexpr auto kAbortLimit = std::chrono::seconds(10);
+  deadline_.expires_after(kAbortLimit);
+  deadline_.async_wait([this](const error_code& error) {
+    if (!error) {
+      spdlog::error("connections did not end after cancellation; exiting anyway");
+      control_.stop();
+    }
+  });
 }
 
-bool Server::all_sessions_done() const {
+std::size_t Server::busy_sessions() const {
+  std::size_t busy = 0;
   for (const auto& shard : shards_) {
-    if (shard->session_count.load(std::memory_order_relaxed) != 0) {
-      return false;
-    }
+    busy += shard->busy_sessions.load(std::memory_order_relaxed);
   }
-  return true;
+  return busy;
+}
+
+std::size_t Server::session_count() const {
+  std::size_t count = 0;
+  for (const auto& shard : shards_) {
+    count += shard->session_count.load(std::memory_order_relaxed);
+  }
+  return count;
 }
 
 }  // namespace aibridge::proxy

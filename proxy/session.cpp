@@ -31,14 +31,36 @@ Session::Session(Shard& shard, tcp::socket socket)
       client_watch_(socket_, buffer_, shard.deps.config.max_header_bytes) {
   shard_.sessions.insert(this);
   shard_.session_count.fetch_add(1, std::memory_order_relaxed);
+  shard_.busy_sessions.fetch_add(1, std::memory_order_relaxed);
 }
 
 Session::~Session() {
   shard_.sessions.erase(this);
+  if (state_ == State::kBusy) {
+    shard_.busy_sessions.fetch_sub(1, std::memory_order_relaxed);
+  }
   shard_.session_count.fetch_sub(1, std::memory_order_relaxed);
+  if (shard_.draining) {
+    shard_.drain_progress();
+  }
 }
 
-void Session::drain() {
+void Session::become(State state) {
+  if (state == state_) {
+    return;
+  }
+  state_ = state;
+  if (state == State::kBusy) {
+    shard_.busy_sessions.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  shard_.busy_sessions.fetch_sub(1, std::memory_order_relaxed);
+  if (shard_.draining) {
+    shard_.drain_progress();
+  }
+}
+
+void Session::close_if_idle() {
   if (state_ == State::kIdle) {
     error_code ignored;
     socket_.cancel(ignored);
@@ -72,7 +94,7 @@ net::awaitable<void> Session::run() {
     if (!co_await await_request()) {
       break;
     }
-    state_ = State::kBusy;
+    become(State::kBusy);
     const auto started = std::chrono::steady_clock::now();
     http::request_parser<http::string_body> parser;
     ExchangeLog log;
@@ -98,15 +120,16 @@ net::awaitable<bool> Session::await_request() {
   if (buffer_.size() > 0) {
     co_return true;  // pipelined: the next request has begun already
   }
-  // Keep-alive: a read pending until the next request's first bytes (drain() cancels it).
-  state_ = State::kIdle;
-  if (shard_.draining) {
+  // Keep-alive: a read pending until the next request's first bytes (close_if_idle() cancels
+  // it).
+  become(State::kIdle);
+  if (shard_.closing) {
     co_return false;
   }
   watchdog_.arm(config().timeouts.client_idle, socket_);
   auto [error, read] = co_await socket_.async_read_some(buffer_.prepare(kRequestReadSize), kTuple);
   buffer_.commit(read);
-  co_return !error && !shard_.draining;
+  co_return !error;
 }
 
 net::awaitable<bool> Session::read_request(http::request_parser<http::string_body>& parser,
@@ -179,10 +202,10 @@ net::awaitable<void> Session::refuse_request(http::request_parser<http::string_b
     message =
         "Request body too large (limit " + std::to_string(config().max_request_body) + " bytes).";
   }
-  if (status == 413) {
+  if (status == 413 || status == 431) {
     // A provider route gets the provider's own error shape, so its SDK reports it properly. (The
-    // request line is parsed before any field, so the target is known even when Content-Length
-    // stopped the header.)
+    // request line is parsed before any field, so the target is known even when a field or
+    // Content-Length stopped the header.)
     const Route route = match_route(parser.get().method(), parser.get().target());
     if (is_provider_route(route.kind)) {
       co_await write_json(

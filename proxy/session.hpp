@@ -40,9 +40,10 @@ class Session {
 
   net::awaitable<void> run();
 
-  /// Shutdown began: close now if waiting for a request, else after the current response.
-  void drain();
-  /// The grace period is over: cancel whatever the connection is doing.
+  /// The listener is closing: close now if waiting for a request, else after the current
+  /// response.
+  void close_if_idle();
+  /// The grace period is over, or a second signal came: cancel whatever the connection is doing.
   void abort();
 
   Shard& shard() { return shard_; }
@@ -65,6 +66,8 @@ class Session {
 
  private:
   enum class State { kIdle, kBusy };
+  /// Moves between waiting for a request and serving one, keeping the shard's count.
+  void become(State state);
 
   /// Waits for the first byte of the next request; false when the connection is done.
   net::awaitable<bool> await_request();

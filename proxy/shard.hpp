@@ -3,6 +3,7 @@
 // connections and upstream pool. Everything in a shard runs on its thread, so shard state needs
 // no locks; the services it points to are thread-safe.
 #include <atomic>
+#include <functional>
 #include <unordered_set>
 
 #include "core/access_log.hpp"
@@ -70,9 +71,18 @@ struct Shard {
   UpstreamClient upstream;
   WatchdogTicker ticker;                      // every connection's timeouts
   ShardMetrics metrics;                       // the series this shard counts into
-  bool draining = false;                      // set on this shard's thread at shutdown
+  // Shutdown (SPEC §4.5), set on this shard's thread: while draining, connections are still
+  // accepted and served, each response says Connection: close and /readyz answers 503; once
+  // closing, the listener is closed and idle connections are closed.
+  bool draining = false;
+  bool closing = false;
   std::unordered_set<Session*> sessions;      // live connections, for drain and abort
   std::atomic<std::size_t> session_count{0};  // read by the control thread
+  std::atomic<std::size_t> busy_sessions{0};  // sessions inside a request; read by the control
+                                              // thread
+  /// While draining, called on this thread when a session has finished a request or ended;
+  /// tells the server's control thread to look again (set by the Server).
+  std::function<void()> drain_progress;
 };
 
 }  // namespace aibridge::proxy

@@ -127,8 +127,16 @@ TEST(RelayOutcome, ProviderFailuresAreNamedByPhaseAndKind) {
   verdict = classify_upstream_failure(facts(Phase::kReadingBody, net::error::connection_reset));
   EXPECT_EQ(verdict.metric_kind, "reset");
   EXPECT_TRUE(verdict.message.starts_with("the provider connection broke: "));
-  EXPECT_EQ(classify_client_write_failure(net::error::broken_pipe, true).message,
+  EXPECT_EQ(classify_client_write_failure(net::error::broken_pipe, true, false).message,
             "the client stopped reading");
+}
+
+TEST(RelayOutcome, AWriteCancelledByShutdownIsTheGatewaysDoing) {
+  const Verdict gone = classify_client_write_failure(net::error::operation_aborted, false, false);
+  EXPECT_EQ(gone.ending, ForwardEnding::kClientGone);
+  const Verdict shutdown = classify_client_write_failure(net::error::operation_aborted, false, true);
+  EXPECT_EQ(shutdown.ending, ForwardEnding::kShutdown);
+  EXPECT_EQ(shutdown.message, "the gateway shut down");
 }
 
 }  // namespace
