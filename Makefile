@@ -4,7 +4,7 @@ BUILD ?= build
 CONFIG ?= configs/aibridge.toml
 CMAKE_FLAGS ?=
 
-.PHONY: run build test test-asan test-tsan bench profile fuzz soak format clean
+.PHONY: run build install test test-asan test-tsan bench profile fuzz soak format clean
 
 run: build
 	$(BUILD)/aibridge serve --config $(CONFIG)
@@ -13,6 +13,11 @@ build:
 	@scripts/install-deps.sh build
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The binary and the example configuration under PREFIX (cmake --install).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 test:
 	@scripts/install-deps.sh test
@@ -33,7 +38,7 @@ test-asan:
 # The recorder and the multi-threaded server (2 network threads, the writer, the dump thread)
 # under ThreadSanitizer, in its own build directory. (Not the kill -9 test: its 200 ms promise
 # assumes a writer at full speed, not one slowed tenfold by the sanitizer.)
-TSAN_TESTS = ^(RecorderTest|StoreTest|Server|RunningServer|Shutdown|RequestLog|Faults|AdminApi)\.|^CrashConsistency\.Sigterm
+TSAN_TESTS = ^(RecorderTest|StoreTest|Server|RunningServer|Shutdown|Lifecycle|RequestLog|Faults|AdminApi)\.|^CrashConsistency\.Sigterm
 # GCC 12's TSan runtime cannot map its shadow memory on kernels with high mmap entropy; run
 # without address randomisation where the kernel allows it.
 NO_ASLR := $(shell setarch $$(uname -m) -R true 2>/dev/null && echo setarch $$(uname -m) -R)

@@ -1,16 +1,19 @@
 #include "app/cli.hpp"
 
-#include <cstdlib>
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "app/data_dir.hpp"
 #include "app/identity.hpp"
 #include "app/serve.hpp"
 #include "core/config.hpp"
 #include "core/time.hpp"
+#include "core/tokens.hpp"
 #include "recorder/store.hpp"
 
 namespace aibridge::app {
@@ -19,13 +22,15 @@ namespace {
 constexpr int kFailure = 1;
 constexpr int kUsage = 2;
 
-/// --config and one flag per configuration key, accepted by every subcommand.
+/// --config and one flag per configuration key, accepted by every subcommand. Arguments
+/// CLI11 does not know are kept, so that they are listed with the configuration's errors.
 struct ConfigOptions {
   std::string config_path;
   std::map<std::string, std::string> flags;
 
   void attach(CLI::App& command) {
-    command.add_option("--config", config_path, "TOML configuration file");
+    command.allow_extras();
+    command.add_option("--config", config_path, "TOML configuration file [AIBRIDGE_CONFIG]");
     for (const auto& [flag, help] : core::config_flag_names()) {
       command.add_option_function<std::string>(
           "--" + flag, [this, name = flag](const std::string& value) { flags[name] = value; },
@@ -33,8 +38,9 @@ struct ConfigOptions {
     }
   }
 
-  /// Loads the configuration; prints every error and returns nullopt when there are any.
-  std::optional<core::Config> load() const {
+  /// Loads the configuration; prints every error (the unknown arguments of `command` too) and
+  /// returns nullopt when there are any.
+  std::optional<core::Config> load(const CLI::App& command) const {
     core::ConfigSources sources;
     sources.environment = core::process_environment();
     if (!config_path.empty()) {
@@ -45,24 +51,69 @@ struct ConfigOptions {
     }
     sources.flags = flags;
     core::ConfigResult result = core::load_config(sources);
-    for (const std::string& warning : result.warnings) {
-      std::cerr << "aibridge: config warning: " << warning << "\n";
+    std::vector<std::string> errors = unknown_arguments(command.remaining());
+    errors.insert(errors.end(), result.errors.begin(), result.errors.end());
+    if (errors.empty()) {
+      return result.config;
     }
-    if (!result.errors.empty()) {
-      for (const std::string& error : result.errors) {
-        std::cerr << "aibridge: config error: " << error << "\n";
+    for (const std::string& error : errors) {
+      std::cerr << "aibridge: config error: " << error << "\n";
+    }
+    std::cerr << "aibridge: " << errors.size() << " configuration error"
+              << (errors.size() == 1 ? "" : "s") << "\n";
+    return std::nullopt;
+  }
+
+  /// "--name value", "--name=value" and stray words CLI11 left over.
+  static std::vector<std::string> unknown_arguments(const std::vector<std::string>& remaining) {
+    std::vector<std::string> errors;
+    for (std::size_t i = 0; i < remaining.size(); ++i) {
+      const std::string& argument = remaining[i];
+      if (!argument.starts_with("-")) {
+        errors.push_back("argument \"" + argument + "\": unexpected");
+        continue;
       }
-      std::cerr << "aibridge: " << result.errors.size() << " configuration error"
-                << (result.errors.size() == 1 ? "" : "s") << "\n";
-      return std::nullopt;
+      errors.push_back("flag " + argument.substr(0, argument.find('=')) + ": unknown flag");
+      if (argument.find('=') == std::string::npos && i + 1 < remaining.size() &&
+          !remaining[i + 1].starts_with("-")) {
+        ++i;  // its value
+      }
     }
-    return result.config;
+    return errors;
   }
 };
 
-std::unique_ptr<recorder::Store> open_for_cli(const core::Config& config) {
-  std::filesystem::create_directories(std::filesystem::path(config.database).parent_path());
+/// The database of a command that only reads or changes what exists: never created here.
+std::unique_ptr<recorder::Store> open_existing(const core::Config& config) {
+  if (!std::filesystem::exists(config.database)) {
+    const auto path = std::filesystem::absolute(config.database).lexically_normal();
+    throw IdentityError("no database at " + path.string() +
+                        " (data_dir is \"" + config.data_dir +
+                        "\"; pass --config FILE or --data-dir DIR, or create it with `aibridge "
+                        "serve` or `aibridge users create`)");
+  }
   return recorder::open_store(config.database, {config.recorder.synchronous}, /*migrate=*/true);
+}
+
+/// The database of `users create`, created (privately, as `serve` does) when missing.
+std::unique_ptr<recorder::Store> open_or_create(const core::Config& config) {
+  create_data_directories(config);
+  return recorder::open_store(config.database, {config.recorder.synchronous}, /*migrate=*/true);
+}
+
+/// The id of a token given by its id or as the whole token; nullopt for anything else (which is
+/// never echoed: it may be a mistyped secret).
+std::optional<std::string> token_id_of(const std::string& argument) {
+  if (const auto parts = core::split_token(argument)) {
+    return std::string(parts->id);
+  }
+  const bool alphanumeric = std::all_of(argument.begin(), argument.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  });
+  if (argument.size() == core::kTokenIdLength && alphanumeric) {
+    return argument;
+  }
+  return std::nullopt;
 }
 
 std::string format_optional_time(const std::optional<core::UnixMicros>& time) {
@@ -72,8 +123,10 @@ std::string format_optional_time(const std::optional<core::UnixMicros>& time) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  keep_created_files_private();
   CLI::App app{"aibridge: a recording gateway between AI coding clients and LLM providers"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("aibridge ") + AIBRIDGE_VERSION);
   ConfigOptions options;
 
   CLI::App* serve_command = app.add_subcommand("serve", "Run the gateway");
@@ -88,7 +141,7 @@ int run_cli(int argc, char** argv) {
   users_create->add_option("--name", new_user.name, "Display name");
   users_create->add_option("--email", new_user.email, "Email address");
   users_create->add_option("--avatar-url", new_user.avatar_url, "Avatar image URL");
-  users_create->add_option("--role", role, "owner, auditor or member")
+  users_create->add_option("--role", role, "owner, auditor or member (default member)")
       ->check(CLI::IsMember({"owner", "auditor", "member"}));
   options.attach(*users_create);
   CLI::App* users_list = users->add_subcommand("list", "List users");
@@ -98,20 +151,25 @@ int run_cli(int argc, char** argv) {
   tokens->require_subcommand(1);
   std::string token_user;
   std::string lifetime = "720h";
-  std::string token_id;
+  std::string token_to_revoke;
   CLI::App* tokens_create =
       tokens->add_subcommand("create", "Create a token and print it (shown only once)");
   tokens_create->add_option("USERNAME", token_user, "Owner of the token")->required();
-  tokens_create->add_option("--lifetime", lifetime, "Validity, e.g. 720h, 90d; 0 = never expires");
+  tokens_create->add_option("--lifetime", lifetime,
+                            "Validity, e.g. 720h (the default), 90d; 0 = never expires");
   options.attach(*tokens_create);
   CLI::App* tokens_list = tokens->add_subcommand("list", "List tokens (all, or one user's)");
   tokens_list->add_option("USERNAME", token_user, "Only this user's tokens");
   options.attach(*tokens_list);
-  CLI::App* tokens_revoke = tokens->add_subcommand("revoke", "Revoke a token by its id");
-  tokens_revoke->add_option("TOKEN_ID", token_id, "The 10-character id before the '-'")->required();
+  CLI::App* tokens_revoke = tokens->add_subcommand("revoke", "Revoke a token");
+  tokens_revoke
+      ->add_option("TOKEN", token_to_revoke,
+                   "The token's id (the 10 characters before the '-') or the whole token")
+      ->required();
   options.attach(*tokens_revoke);
 
-  app.add_subcommand("version", "Print the version");
+  CLI::App* version = app.add_subcommand("version", "Print the version");
+  options.attach(*version);
 
   try {
     app.parse(argc, argv);
@@ -120,11 +178,15 @@ int run_cli(int argc, char** argv) {
     return code == 0 ? 0 : kUsage;
   }
 
-  if (app.got_subcommand("version")) {
+  if (*version) {
     std::cout << "aibridge " << AIBRIDGE_VERSION << "\n";
     return 0;
   }
-  const auto config = options.load();
+  CLI::App* command = app.get_subcommands().front();
+  while (!command->get_subcommands().empty()) {
+    command = command->get_subcommands().front();
+  }
+  const auto config = options.load(*command);
   if (!config) {
     return kUsage;
   }
@@ -132,11 +194,15 @@ int run_cli(int argc, char** argv) {
     if (*serve_command) {
       return serve(*config);
     }
-    auto store = open_for_cli(*config);
     if (*users_create) {
       new_user.role = recorder::parse_role(role).value_or(recorder::Role::kMember);
+      check_new_user(new_user);  // before a database is created for it
+      auto store = open_or_create(*config);
       std::cout << create_user(*store, new_user).id << "\n";
-    } else if (*users_list) {
+      return 0;
+    }
+    auto store = open_existing(*config);
+    if (*users_list) {
       std::cout << fmt::format("{:<36}  {:<20}  {:<7}  {:<20}  {}\n", "ID", "USERNAME", "ROLE",
                                "NAME", "CREATED");
       for (const recorder::User& user : store->list_users()) {
@@ -179,12 +245,21 @@ int run_cli(int argc, char** argv) {
             format_optional_time(token.last_used_at), status);
       }
     } else if (*tokens_revoke) {
-      if (!store->revoke_token(token_id, core::now_micros())) {
-        throw IdentityError("no active token with id \"" + token_id + "\"");
+      const auto token_id = token_id_of(token_to_revoke);
+      if (!token_id) {
+        std::cerr << "aibridge: not a token or token id (an id is the 10 letters and digits "
+                     "before the '-')\n";
+        return kUsage;
       }
-      std::cout << "revoked " << token_id << "\n";
+      if (!store->revoke_token(*token_id, core::now_micros())) {
+        throw IdentityError("no active token with id \"" + *token_id + "\"");
+      }
+      std::cout << "revoked " << *token_id << "\n";
     }
     return 0;
+  } catch (const UsageError& e) {
+    std::cerr << "aibridge: " << e.what() << "\n";
+    return kUsage;
   } catch (const IdentityError& e) {
     std::cerr << "aibridge: " << e.what() << "\n";
     return kFailure;

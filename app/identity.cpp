@@ -46,14 +46,8 @@ void write_private_file(const std::string& path, const std::string& content) {
   }
 }
 
-}  // namespace
-
-recorder::User create_user(recorder::Store& store, const NewUser& request) {
-  if (!valid_username(request.username)) {
-    throw IdentityError("invalid username \"" + request.username +
-                        "\": use 1-64 letters, digits, '-', '_' or '.', starting with a letter "
-                        "or digit");
-  }
+recorder::User new_user(const NewUser& request) {
+  check_new_user(request);
   recorder::User user;
   user.id = core::new_uuid();
   user.username = request.username;
@@ -62,6 +56,35 @@ recorder::User create_user(recorder::Store& store, const NewUser& request) {
   user.avatar_url = request.avatar_url;
   user.role = request.role;
   user.created_at = core::now_micros();
+  return user;
+}
+
+recorder::ApiToken new_token(const core::GeneratedToken& generated, const std::string& user_id,
+                             core::Duration lifetime) {
+  recorder::ApiToken token;
+  token.id = generated.id;
+  token.user_id = user_id;
+  token.secret_hash = core::hash_secret(generated.secret);
+  token.created_at = core::now_micros();
+  if (lifetime.count() > 0) {
+    token.expires_at =
+        token.created_at + std::chrono::duration_cast<std::chrono::microseconds>(lifetime).count();
+  }
+  return token;
+}
+
+}  // namespace
+
+void check_new_user(const NewUser& request) {
+  if (!valid_username(request.username)) {
+    throw UsageError("invalid username \"" + request.username +
+                     "\": use 1-64 letters, digits, '-', '_' or '.', starting with a letter or "
+                     "digit");
+  }
+}
+
+recorder::User create_user(recorder::Store& store, const NewUser& request) {
+  recorder::User user = new_user(request);
   try {
     store.insert_user(user);
   } catch (const recorder::ConflictError& e) {
@@ -77,29 +100,23 @@ std::string create_token(recorder::Store& store, const std::string& username,
     throw IdentityError("no user named \"" + username + "\"");
   }
   const core::GeneratedToken generated = core::generate_token();
-  recorder::ApiToken token;
-  token.id = generated.id;
-  token.user_id = user->id;
-  token.secret_hash = core::hash_secret(generated.secret);
-  token.created_at = core::now_micros();
-  if (lifetime.count() > 0) {
-    token.expires_at =
-        token.created_at + std::chrono::duration_cast<std::chrono::microseconds>(lifetime).count();
-  }
-  store.insert_token(token);
+  store.insert_token(new_token(generated, user->id, lifetime));
   return generated.text();
 }
 
 std::optional<std::string> bootstrap_admin(recorder::Store& store, const std::string& data_dir) {
-  if (store.has_users()) {
-    return std::nullopt;
-  }
+  const recorder::User admin = new_user(NewUser{"admin", "", "", "", recorder::Role::kOwner});
+  const core::GeneratedToken generated = core::generate_token();
   try {
-    create_user(store, NewUser{"admin", "", "", "", recorder::Role::kOwner});
-  } catch (const IdentityError&) {
-    return std::nullopt;  // another process bootstrapped the same database first
+    if (!store.insert_first_owner(admin, new_token(generated, admin.id, core::Duration::zero()))) {
+      return std::nullopt;
+    }
+  } catch (const recorder::ConflictError&) {
+    throw IdentityError(
+        "the database has no owner and the username \"admin\" is taken; create an owner with "
+        "`aibridge users create NAME --role owner`");
   }
-  std::string token = create_token(store, "admin", core::Duration::zero());
+  std::string token = generated.text();
   write_private_file(data_dir + "/admin-token", token + "\n");
   return token;
 }

@@ -9,8 +9,14 @@
 
 namespace aibridge::app {
 
-/// A user-facing failure (bad username, unknown user): printed, exit status 1.
+/// A user-facing failure (unknown user, taken username): printed, exit status 1.
 class IdentityError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Input that can never work (an invalid username): printed, exit status 2.
+class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -23,7 +29,11 @@ struct NewUser {
   recorder::Role role = recorder::Role::kMember;
 };
 
-/// Creates the user and returns it. Throws IdentityError for an invalid or taken username.
+/// Throws UsageError when the user can never be created (an invalid username).
+void check_new_user(const NewUser& request);
+
+/// Creates the user and returns it. Throws UsageError for an invalid username, IdentityError
+/// for a taken one.
 recorder::User create_user(recorder::Store& store, const NewUser& request);
 
 /// Creates a token for `username` and returns its full text (shown once, never stored).
@@ -31,8 +41,10 @@ recorder::User create_user(recorder::Store& store, const NewUser& request);
 std::string create_token(recorder::Store& store, const std::string& username,
                          core::Duration lifetime);
 
-/// On a database without users: creates `admin` (owner) with a token that never expires, writes
-/// the token to <data_dir>/admin-token (mode 0600) and returns it. Otherwise returns nullopt.
+/// On a database without an owner: creates `admin` (owner) with a token that never expires,
+/// writes the token to <data_dir>/admin-token (mode 0600) and returns it. Otherwise (an owner
+/// exists, perhaps made a moment ago by another process) returns nullopt. Throws IdentityError
+/// when there is no owner but the username `admin` is taken.
 std::optional<std::string> bootstrap_admin(recorder::Store& store, const std::string& data_dir);
 
 }  // namespace aibridge::app

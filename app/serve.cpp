@@ -1,12 +1,12 @@
 #include "app/serve.hpp"
 
-#include <filesystem>
 #include <iostream>
 
 #include <fmt/ostream.h>
 #include <spdlog/spdlog.h>
 
 #include "api/admin_handler.hpp"
+#include "app/data_dir.hpp"
 #include "app/identity.hpp"
 #include "core/access_log.hpp"
 #include "core/logging.hpp"
@@ -46,27 +46,22 @@ std::unique_ptr<proxy::ssl::context> upstream_tls_context(const core::Config& co
   return context;
 }
 
-void create_private_directory(const std::string& path) {
-  namespace fs = std::filesystem;
-  if (!path.empty() && !fs::exists(path)) {
-    fs::create_directories(path);
-    fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace);
-  }
-}
-
 }  // namespace
 
 int serve(const core::Config& config) {
   core::setup_logging(config.log_level);
   try {
-    create_private_directory(config.data_dir);
-    create_private_directory(std::filesystem::path(config.database).parent_path().string());
+    create_data_directories(config);
     const recorder::StoreOptions store_options{config.recorder.synchronous};
     auto store = recorder::open_store(config.database, store_options, /*migrate=*/true);
-    if (auto token = bootstrap_admin(*store, config.data_dir)) {
-      std::cout << "admin token: " << *token << std::endl;
-      spdlog::info("created user admin (owner); its token is also in {}/admin-token",
-                   config.data_dir);
+    try {
+      if (auto token = bootstrap_admin(*store, config.data_dir)) {
+        std::cout << "admin token: " << *token << std::endl;
+        spdlog::info("created user admin (owner); its token is also in {}/admin-token",
+                     config.data_dir);
+      }
+    } catch (const IdentityError& e) {
+      spdlog::warn("{}", e.what());
     }
     if (config.openai.api_key.empty()) {
       spdlog::warn("no OpenAI API key configured (providers.openai.api_key / OPENAI_API_KEY)");
@@ -84,8 +79,8 @@ int serve(const core::Config& config) {
     recorder.every(kRetentionInterval, [retention = config.retention](recorder::RecordSink& sink) {
       recorder::apply_retention(sink, retention);
     });
-    stores.every(kTokenUseInterval, [&authenticator](recorder::Store& store) {
-      store.touch_tokens(authenticator.take_recent_uses());
+    stores.every(kTokenUseInterval, [&authenticator](recorder::Store& pooled) {
+      pooled.touch_tokens(authenticator.take_recent_uses());
     });
     proxy::RequestDumper dumper(config.request_log_dir);
     dumper.set_enabled(store->get_setting(api::kRequestLoggingSetting) == "true");

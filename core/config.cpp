@@ -23,6 +23,51 @@ const KeySpec* find_key(std::string_view key) {
   return nullptr;
 }
 
+const KeySpec* find_env(std::string_view name) {
+  for (const KeySpec& spec : config_keys()) {
+    if (spec.env_name() == name || (!spec.short_env.empty() && spec.short_env == name)) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+const KeySpec* find_flag(std::string_view name) {
+  for (const KeySpec& spec : config_keys()) {
+    if (spec.flag_name() == name || (!spec.short_env.empty() && spec.short_flag_name() == name)) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+// Kubernetes gives every pod variables for each service in its namespace; a service named
+// "aibridge" yields AIBRIDGE_SERVICE_HOST, AIBRIDGE_SERVICE_PORT[_NAME], AIBRIDGE_PORT and
+// AIBRIDGE_PORT_<port>_<protocol>[_PROTO|_PORT|_ADDR]. They are not typos of ours.
+bool is_service_link_variable(std::string_view name) {
+  name.remove_prefix(kEnvPrefix.size());
+  if (name == "PORT" || name == "SERVICE_HOST" || name == "SERVICE_PORT" ||
+      name.starts_with("SERVICE_PORT_")) {
+    return true;
+  }
+  if (!name.starts_with("PORT_")) {
+    return false;
+  }
+  name.remove_prefix(5);
+  const std::size_t digits = name.find_first_not_of("0123456789");
+  if (digits == 0 || digits == std::string_view::npos) {
+    return false;
+  }
+  name.remove_prefix(digits);
+  for (const std::string_view protocol : {"_TCP", "_UDP", "_SCTP"}) {
+    if (name.starts_with(protocol)) {
+      const std::string_view rest = name.substr(protocol.size());
+      return rest.empty() || rest == "_PROTO" || rest == "_PORT" || rest == "_ADDR";
+    }
+  }
+  return false;
+}
+
 class Loader {
  public:
   explicit Loader(ConfigResult& result) : result_(result) {}
@@ -51,37 +96,27 @@ class Loader {
 
   void load_environment(const std::map<std::string, std::string>& environment) {
     for (const KeySpec& spec : config_keys()) {
-      auto found = environment.find(std::string(spec.env));
-      if (found == environment.end() && !spec.fallback_env.empty()) {
-        found = environment.find(std::string(spec.fallback_env));
+      auto found = environment.find(spec.env_name());
+      for (const std::string_view other : {spec.short_env, spec.fallback_env}) {
+        if (found == environment.end() && !other.empty()) {
+          found = environment.find(std::string(other));
+        }
       }
       if (found != environment.end()) {
         apply(spec, found->second, "environment " + found->first);
       }
     }
     for (const auto& [name, value] : environment) {
-      if (!name.starts_with(kEnvPrefix) || name == kConfigPathEnv) {
-        continue;
-      }
-      bool known = false;
-      for (const KeySpec& spec : config_keys()) {
-        known = known || spec.env == name;
-      }
-      if (!known) {
-        result_.warnings.push_back("environment " + name +
-                                   ": not a configuration variable (ignored)");
+      if (name.starts_with(kEnvPrefix) && name != kConfigPathEnv && find_env(name) == nullptr &&
+          !is_service_link_variable(name)) {
+        error("environment " + name + ": not a configuration variable");
       }
     }
   }
 
   void load_flags(const std::map<std::string, std::string>& flags) {
     for (const auto& [name, value] : flags) {
-      const KeySpec* match = nullptr;
-      for (const KeySpec& spec : config_keys()) {
-        if (spec.flag_name() == name) {
-          match = &spec;
-        }
-      }
+      const KeySpec* match = find_flag(name);
       if (match == nullptr) {
         error("flag --" + name + ": unknown flag");
         continue;
@@ -163,8 +198,18 @@ std::map<std::string, std::string> process_environment() {
 std::vector<std::pair<std::string, std::string>> config_flag_names() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const KeySpec& spec : config_keys()) {
-    out.emplace_back(spec.flag_name(), std::string(spec.help) + " [" + std::string(spec.key) +
-                                           ", " + std::string(spec.env) + "]");
+    std::string help = std::string(spec.help) + " [" + std::string(spec.key) + ", " +
+                       spec.env_name();
+    if (!spec.short_env.empty()) {
+      help += " or " + std::string(spec.short_env);
+    }
+    if (!spec.fallback_env.empty()) {
+      help += " or " + std::string(spec.fallback_env);
+    }
+    out.emplace_back(spec.flag_name(), help + "]");
+    if (!spec.short_env.empty()) {
+      out.emplace_back(spec.short_flag_name(), "same as --" + spec.flag_name());
+    }
   }
   return out;
 }

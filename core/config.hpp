@@ -66,11 +66,10 @@ struct ConfigSources {
 
 struct ConfigResult {
   Config config;
-  std::vector<std::string> errors;  // every problem found, each naming its source; empty = ok
-  /// Unknown AIBRIDGE_* variables: reported, not fatal, because platforms inject variables of
-  /// their own into that namespace (Kubernetes adds AIBRIDGE_SERVICE_HOST for a service named
-  /// "aibridge").
-  std::vector<std::string> warnings;
+  /// Every problem found, each naming its source; empty = ok. Unknown AIBRIDGE_* variables are
+  /// errors (a typo must not send traffic to the real provider), except the service variables
+  /// Kubernetes adds for a service named "aibridge" (AIBRIDGE_SERVICE_HOST, AIBRIDGE_PORT_…).
+  std::vector<std::string> errors;
 };
 
 ConfigResult load_config(const ConfigSources& sources);
@@ -78,7 +77,9 @@ ConfigResult load_config(const ConfigSources& sources);
 /// The environment of this process as a map (for ConfigSources::environment).
 std::map<std::string, std::string> process_environment();
 
-/// Flag names (without dashes) of every key, in table order, with a one-line help text.
+/// Flag names (without dashes) of every key, in table order, with a one-line help text; a key
+/// with a short variable also has its short flag (--openai-base-url beside
+/// --providers-openai-base-url).
 std::vector<std::pair<std::string, std::string>> config_flag_names();
 
 }  // namespace aibridge::core

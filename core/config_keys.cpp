@@ -181,72 +181,72 @@ std::vector<KeySpec> build_table() {
     return one_of(text, {"off", "normal", "full"}, error);
   };
   return {
-      {"listen", "AIBRIDGE_LISTEN", "", "address to listen on, HOST:PORT",
+      {"listen", "", "", "address to listen on, HOST:PORT",
        string_key(
            [](C & c) -> auto& { return c.listen; }, check_listen)},
-      {"data_dir", "AIBRIDGE_DATA_DIR", "", "directory for the database, admin token and dumps",
+      {"data_dir", "", "", "directory for the database, admin token and dumps",
        string_key(
            [](C & c) -> auto& { return c.data_dir; }, check_not_empty)},
-      {"database", "AIBRIDGE_DATABASE", "", "SQLite database path (default <data_dir>/aibridge.db)",
+      {"database", "", "", "SQLite database path (default <data_dir>/aibridge.db)",
        string_key([](C & c) -> auto& { return c.database; })},
-      {"threads", "AIBRIDGE_THREADS", "", "network threads (0 = number of cores)",
+      {"threads", "", "", "network threads (0 = number of cores)",
        unsigned_key(
            [](C & c) -> auto& { return c.threads; }, 0, 256, false)},
-      {"log_level", "AIBRIDGE_LOG_LEVEL", "", "trace, debug, info, warn, error, critical or off",
+      {"log_level", "", "", "trace, debug, info, warn, error, critical or off",
        string_key(
            [](C & c) -> auto& { return c.log_level; }, log_levels)},
-      {"access_log", "AIBRIDGE_ACCESS_LOG", "", "log one line per request",
+      {"access_log", "", "", "log one line per request",
        bool_key([](C & c) -> auto& { return c.access_log; })},
-      {"retention", "AIBRIDGE_RETENTION", "", "delete interceptions older than this (0 = keep)",
+      {"retention", "", "", "delete interceptions older than this (0 = keep)",
        duration_key(
            [](C & c) -> auto& { return c.retention; }, true)},
-      {"request_log_dir", "AIBRIDGE_REQUEST_LOG_DIR", "",
+      {"request_log_dir", "", "",
        "request dump directory (default <data_dir>/request-logs)",
        string_key([](C & c) -> auto& { return c.request_log_dir; })},
-      {"shutdown_grace", "AIBRIDGE_SHUTDOWN_GRACE", "", "time in-flight streams get at shutdown",
+      {"shutdown_grace", "", "", "time in-flight streams get at shutdown",
        duration_key(
            [](C & c) -> auto& { return c.shutdown_grace; }, true)},
-      {"max_request_body", "AIBRIDGE_MAX_REQUEST_BODY", "", "largest request body accepted",
+      {"max_request_body", "", "", "largest request body accepted",
        unsigned_key(
            [](C & c) -> auto& { return c.max_request_body; }, 1, kMaxU64, true)},
-      {"max_header_bytes", "AIBRIDGE_MAX_HEADER_BYTES", "", "largest request header block",
+      {"max_header_bytes", "", "", "largest request header block",
        unsigned_key(
            [](C & c) -> auto& { return c.max_header_bytes; }, 1024, 1ULL << 24, true)},
-      {"upstream_ca_file", "AIBRIDGE_UPSTREAM_CA_FILE", "",
+      {"upstream_ca_file", "", "",
        "extra CA bundle trusted for upstream TLS",
        string_key([](C & c) -> auto& { return c.upstream_ca_file; })},
-      {"timeouts.upstream_connect", "AIBRIDGE_TIMEOUTS_UPSTREAM_CONNECT", "",
+      {"timeouts.upstream_connect", "", "",
        "TCP connect to the provider",
        duration_key(
            [](C & c) -> auto& { return c.timeouts.upstream_connect; }, false)},
-      {"timeouts.upstream_tls", "AIBRIDGE_TIMEOUTS_UPSTREAM_TLS", "", "TLS handshake",
+      {"timeouts.upstream_tls", "", "", "TLS handshake",
        duration_key(
            [](C & c) -> auto& { return c.timeouts.upstream_tls; }, false)},
-      {"timeouts.blocking_response", "AIBRIDGE_TIMEOUTS_BLOCKING_RESPONSE", "",
+      {"timeouts.blocking_response", "", "",
        "whole non-streaming response",
        duration_key(
            [](C & c) -> auto& { return c.timeouts.blocking_response; }, false)},
-      {"timeouts.stream_idle", "AIBRIDGE_TIMEOUTS_STREAM_IDLE", "",
+      {"timeouts.stream_idle", "", "",
        "longest pause inside a stream (either direction)",
        duration_key(
            [](C & c) -> auto& { return c.timeouts.stream_idle; }, false)},
-      {"timeouts.client_idle", "AIBRIDGE_TIMEOUTS_CLIENT_IDLE", "",
+      {"timeouts.client_idle", "", "",
        "idle keep-alive connection lifetime",
        duration_key(
            [](C & c) -> auto& { return c.timeouts.client_idle; }, false)},
-      {"timeouts.client_request", "AIBRIDGE_TIMEOUTS_CLIENT_REQUEST", "",
+      {"timeouts.client_request", "", "",
        "time a client has to send a whole request",
        duration_key(
            [](C & c) -> auto& { return c.timeouts.client_request; }, false)},
-      {"recorder.queue_capacity", "AIBRIDGE_RECORDER_QUEUE_CAPACITY", "",
+      {"recorder.queue_capacity", "", "",
        "interceptions waiting to be written before new ones are dropped",
        unsigned_key(
            [](C & c) -> auto& { return c.recorder.queue_capacity; }, 1, 1ULL << 24, false)},
-      {"recorder.batch_size", "AIBRIDGE_RECORDER_BATCH_SIZE", "",
+      {"recorder.batch_size", "", "",
        "interceptions per write transaction",
        unsigned_key(
            [](C & c) -> auto& { return c.recorder.batch_size; }, 1, 1ULL << 20, false)},
-      {"recorder.flush_interval", "AIBRIDGE_RECORDER_FLUSH_INTERVAL", "",
+      {"recorder.flush_interval", "", "",
        "longest time a record waits before it is written (at most 200ms)",
        [](C& c, const RawValue& value, std::string& error) {
          Config probe;
@@ -262,15 +262,15 @@ std::vector<KeySpec> build_table() {
          c.recorder.flush_interval = probe.recorder.flush_interval;
          return true;
        }},
-      {"recorder.synchronous", "AIBRIDGE_RECORDER_SYNCHRONOUS", "",
+      {"recorder.synchronous", "", "",
        "SQLite synchronous mode: off, normal or full",
        string_key(
            [](C & c) -> auto& { return c.recorder.synchronous; }, sync_modes)},
-      {"recorder.max_sse_event_bytes", "AIBRIDGE_RECORDER_MAX_SSE_EVENT_BYTES", "",
+      {"recorder.max_sse_event_bytes", "", "",
        "largest SSE event the extractors look at (larger ones are relayed, not parsed)",
        unsigned_key(
            [](C & c) -> auto& { return c.recorder.max_sse_event_bytes; }, 1024, kMaxU64, true)},
-      {"recorder.max_recorded_body", "AIBRIDGE_RECORDER_MAX_RECORDED_BODY", "",
+      {"recorder.max_recorded_body", "", "",
        "largest non-streaming response body the extractors look at",
        unsigned_key(
            [](C & c) -> auto& { return c.recorder.max_recorded_body; }, 1024, kMaxU64, true)},
@@ -289,8 +289,24 @@ std::vector<KeySpec> build_table() {
 
 }  // namespace
 
+std::string KeySpec::env_name() const {
+  std::string name = "AIBRIDGE_";
+  for (const char c : key) {
+    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
 std::string KeySpec::flag_name() const {
-  std::string name(env.substr(std::string_view("AIBRIDGE_").size()));
+  std::string name(key);
+  for (char& c : name) {
+    c = c == '.' || c == '_' ? '-' : c;
+  }
+  return name;
+}
+
+std::string KeySpec::short_flag_name() const {
+  std::string name(short_env.substr(std::min(short_env.size(), std::string_view("AIBRIDGE_").size())));
   for (char& c : name) {
     c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }

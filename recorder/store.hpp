@@ -57,7 +57,10 @@ class RecordQueries {
 class IdentityStore {
  public:
   virtual ~IdentityStore() = default;
-  virtual bool has_users() = 0;
+  /// In one transaction: when no owner exists yet, inserts `owner` (an owner) and its token and
+  /// returns true; false when there is an owner already (another process may have just made
+  /// one). Throws ConflictError when the owner's username is taken.
+  virtual bool insert_first_owner(const User& owner, const ApiToken& token) = 0;
   /// Throws ConflictError when the username is taken (case-insensitively).
   virtual void insert_user(const User& user) = 0;
   virtual std::vector<User> list_users() = 0;

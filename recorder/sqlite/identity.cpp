@@ -86,10 +86,20 @@ Statement& SqliteStore::cached(std::optional<Statement>& slot,
   return slot->reset();
 }
 
-bool SqliteStore::has_users() {
-  auto statement = db_.prepare("SELECT EXISTS (SELECT 1 FROM users)");
-  statement.step();
-  return statement.int64(0) != 0;
+bool SqliteStore::insert_first_owner(const User& owner, const ApiToken& token) {
+  // BEGIN IMMEDIATE: of processes starting together on one database, one looks and inserts
+  // while the others wait, then see its owner.
+  sqlite::Transaction transaction(db_);
+  auto owners = db_.prepare("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'owner')");
+  owners.step();
+  if (owners.int64(0) != 0) {
+    return false;
+  }
+  owners.reset();
+  insert_user(owner);
+  insert_token(token);
+  transaction.commit();
+  return true;
 }
 
 void SqliteStore::insert_user(const User& user) {

@@ -16,7 +16,7 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const StoreOptions& options, bool migrate);
 
-  bool has_users() override;
+  bool insert_first_owner(const User& owner, const ApiToken& token) override;
   void insert_user(const User& user) override;
   std::vector<User> list_users() override;
   std::optional<User> find_user_by_username(std::string_view username) override;

@@ -1,5 +1,6 @@
 #include "core/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -122,10 +123,9 @@ flush_interval = "1s"
       "environment AIBRIDGE_RETENTION: retention:",
       "flag --log-level: log_level: \"loud\" is not one of",
       "flag --no-such-flag: unknown flag",
+      "environment AIBRIDGE_TYPO: not a configuration variable",
   };
   ASSERT_EQ(result.errors.size(), expected_fragments.size());
-  ASSERT_EQ(result.warnings.size(), 1U);
-  EXPECT_NE(result.warnings[0].find("AIBRIDGE_TYPO"), std::string::npos);
   for (const std::string& fragment : expected_fragments) {
     bool found = false;
     for (const std::string& error : result.errors) {
@@ -157,17 +157,49 @@ TEST_F(ConfigTest, DerivedPathsFollowTheDataDirectory) {
   EXPECT_EQ(config.request_log_dir, "/var/lib/aibridge/request-logs");
 }
 
-TEST_F(ConfigTest, EveryKeyHasAFlag) {
+TEST_F(ConfigTest, EveryKeyHasTheDocumentedFlagAndVariable) {
   const auto flags = config_flag_names();
   EXPECT_GE(flags.size(), 20U);
-  bool data_dir = false;
-  bool openai_base_url = false;
-  for (const auto& [flag, help] : flags) {
-    data_dir = data_dir || flag == "data-dir";
-    openai_base_url = openai_base_url || flag == "openai-base-url";
+  for (const char* flag : {"data-dir", "timeouts-stream-idle", "providers-openai-base-url",
+                           "openai-base-url", "providers-anthropic-api-key", "anthropic-api-key"}) {
+    EXPECT_TRUE(std::any_of(flags.begin(), flags.end(),
+                            [&](const auto& entry) { return entry.first == flag; }))
+        << flag;
   }
-  EXPECT_TRUE(data_dir);
-  EXPECT_TRUE(openai_base_url);
+  // Key a.b_c: variable AIBRIDGE_A_B_C and flag --a-b-c; the short provider names too.
+  ConfigSources sources;
+  sources.environment = {{"AIBRIDGE_PROVIDERS_OPENAI_BASE_URL", "http://documented:1"},
+                         {"AIBRIDGE_ANTHROPIC_BASE_URL", "http://short:2"},
+                         {"AIBRIDGE_RECORDER_BATCH_SIZE", "7"}};
+  sources.flags = {{"providers-openai-api-key", "sk-1"}, {"anthropic-api-key", "sk-2"}};
+  const ConfigResult result = load_config(sources);
+  ASSERT_TRUE(result.errors.empty()) << result.errors[0];
+  EXPECT_EQ(result.config.openai.base_url, "http://documented:1");
+  EXPECT_EQ(result.config.anthropic.base_url, "http://short:2");
+  EXPECT_EQ(result.config.recorder.batch_size, 7U);
+  EXPECT_EQ(result.config.openai.api_key, "sk-1");
+  EXPECT_EQ(result.config.anthropic.api_key, "sk-2");
+}
+
+TEST_F(ConfigTest, UnknownVariablesAreErrorsButKubernetesServiceLinksAreNot) {
+  ConfigSources sources;
+  sources.environment = {{"AIBRIDGE_SERVICE_HOST", "10.0.0.7"},
+                         {"AIBRIDGE_SERVICE_PORT", "8080"},
+                         {"AIBRIDGE_SERVICE_PORT_HTTP", "8080"},
+                         {"AIBRIDGE_PORT", "tcp://10.0.0.7:8080"},
+                         {"AIBRIDGE_PORT_8080_TCP", "tcp://10.0.0.7:8080"},
+                         {"AIBRIDGE_PORT_8080_TCP_PROTO", "tcp"},
+                         {"AIBRIDGE_PORT_8080_TCP_ADDR", "10.0.0.7"},
+                         {"AIBRIDGE_CONFIG", "ignored here"}};
+  EXPECT_TRUE(load_config(sources).errors.empty());
+  for (const char* typo : {"AIBRIDGE_PROVIDER_OPENAI_BASE_URL", "AIBRIDGE_PORTS",
+                           "AIBRIDGE_PORT_X_TCP", "AIBRIDGE_PORT_8080_TCP_HOST"}) {
+    sources.environment = {{typo, "http://x"}};
+    const ConfigResult result = load_config(sources);
+    ASSERT_EQ(result.errors.size(), 1U) << typo;
+    EXPECT_EQ(result.errors[0],
+              "environment " + std::string(typo) + ": not a configuration variable");
+  }
 }
 
 }  // namespace

@@ -1,10 +1,16 @@
 // The aibridge command line, run as a real process against a temporary data directory.
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <regex>
 
 #include <gtest/gtest.h>
 
 #include "tests/support/gateway.hpp"
 #include "tests/support/process.hpp"
+
+#include <sys/stat.h>
 
 namespace aibridge::testing {
 namespace {
@@ -24,9 +30,14 @@ const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 const std::regex kToken("[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\n");
 
 TEST_F(CliTest, Version) {
-  const RunResult result = run({gateway_binary(), "version"});
-  EXPECT_EQ(result.status, 0);
-  EXPECT_EQ(result.out, "aibridge " AIBRIDGE_VERSION "\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"version"}, {"--version"}, {"version", "--config", "x.toml"}}) {
+    std::vector<std::string> argv = {gateway_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const RunResult result = run(argv);
+    EXPECT_EQ(result.status, 0) << args.back() << ": " << result.err;
+    EXPECT_EQ(result.out, "aibridge " AIBRIDGE_VERSION "\n");
+  }
 }
 
 TEST_F(CliTest, UsersCreateAndList) {
@@ -40,7 +51,7 @@ TEST_F(CliTest, UsersCreateAndList) {
   EXPECT_NE(duplicate.err.find("already exists"), std::string::npos) << duplicate.err;
 
   const RunResult invalid = cli({"users", "create", "bad name"});
-  EXPECT_EQ(invalid.status, 1);
+  EXPECT_EQ(invalid.status, 2);  // a usage error: it can never work
   EXPECT_NE(invalid.err.find("invalid username"), std::string::npos);
 
   const RunResult bad_role = cli({"users", "create", "carol", "--role", "king"});
@@ -75,6 +86,19 @@ TEST_F(CliTest, TokensCreateListRevoke) {
   const RunResult revoked = cli({"tokens", "revoke", id});
   EXPECT_EQ(revoked.status, 0);
   EXPECT_EQ(revoked.out, "revoked " + id + "\n");
+
+  // The whole token revokes by its id; no output ever shows a secret.
+  const std::string whole = cli({"tokens", "create", "bob"}).out.substr(0, 33);
+  const RunResult by_token = cli({"tokens", "revoke", whole});
+  EXPECT_EQ(by_token.status, 0) << by_token.err;
+  EXPECT_EQ(by_token.out, "revoked " + whole.substr(0, 10) + "\n");
+  const RunResult again = cli({"tokens", "revoke", whole});
+  EXPECT_EQ(again.status, 1);
+  EXPECT_NE(again.err.find(whole.substr(0, 10)), std::string::npos);
+  EXPECT_EQ(again.err.find(whole.substr(11)), std::string::npos) << again.err;
+  const RunResult garbled = cli({"tokens", "revoke", whole + "x"});
+  EXPECT_EQ(garbled.status, 2);
+  EXPECT_EQ(garbled.err.find(whole.substr(11)), std::string::npos) << garbled.err;
   list = cli({"tokens", "list"});
   EXPECT_NE(list.out.find("revoked"), std::string::npos);
   EXPECT_EQ(cli({"tokens", "revoke", id}).status, 1);
@@ -98,6 +122,112 @@ TEST_F(CliTest, UsageAndConfigErrorsExitTwo) {
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("--threads"), std::string::npos);
   EXPECT_NE(bad.err.find("--listen"), std::string::npos);
+}
+
+// Unknown flags and stray words are listed with every other error, not instead of them.
+TEST_F(CliTest, UnknownFlagsAreListedWithTheOtherErrors) {
+  const RunResult result =
+      run({gateway_binary(), "serve", "--data-dir", dir_.path(), "--retention", "nope",
+           "--unknown-flag", "3", "--other=1", "stray"},
+          {{"AIBRIDGE_THREADS", "x"}, {"AIBRIDGE_CONFIG", std::nullopt}});
+  EXPECT_EQ(result.status, 2);
+  for (const char* fragment :
+       {"flag --unknown-flag: unknown flag", "flag --other: unknown flag",
+        "argument \"stray\": unexpected", "AIBRIDGE_THREADS", "retention",
+        "5 configuration errors"}) {
+    EXPECT_NE(result.err.find(fragment), std::string::npos) << fragment << "\n" << result.err;
+  }
+}
+
+// A mistyped variable must not leave the gateway on its default (the real provider).
+TEST_F(CliTest, UnknownVariablesAreErrors) {
+  ASSERT_EQ(cli({"users", "create", "erin"}).status, 0);
+  const RunResult typo = run({gateway_binary(), "users", "list", "--data-dir", dir_.path()},
+                             {{"AIBRIDGE_PROVIDER_OPENAI_BASE_URL", "http://x"},
+                              {"AIBRIDGE_CONFIG", std::nullopt}});
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_NE(typo.err.find("environment AIBRIDGE_PROVIDER_OPENAI_BASE_URL: not a configuration "
+                          "variable"),
+            std::string::npos)
+      << typo.err;
+  // The documented names (key a.b_c → AIBRIDGE_A_B_C, --a-b-c) and the short ones both work.
+  const RunResult documented =
+      run({gateway_binary(), "users", "list", "--data-dir", dir_.path(),
+           "--providers-anthropic-base-url", "http://127.0.0.1:1", "--openai-base-url",
+           "http://127.0.0.1:2"},
+          {{"AIBRIDGE_PROVIDERS_OPENAI_API_KEY", "sk-x"}, {"AIBRIDGE_CONFIG", std::nullopt}});
+  EXPECT_EQ(documented.status, 0) << documented.err;
+}
+
+TEST_F(CliTest, ServeHelpListsEveryFlag) {
+  const RunResult help = run({gateway_binary(), "serve", "--help"});
+  EXPECT_EQ(help.status, 0);
+  for (const char* flag : {"--config", "--listen", "--data-dir", "--timeouts-stream-idle",
+                           "--recorder-batch-size", "--providers-openai-base-url",
+                           "--openai-base-url", "--providers-anthropic-api-key",
+                           "--anthropic-api-key", "--shutdown-grace"}) {
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
+  }
+}
+
+// Only `serve` and `users create` make a database; the others name the one they did not find.
+TEST_F(CliTest, ReadOnlyCommandsNeverCreateADatabase) {
+  const std::string data = dir_.path() + "/nowhere";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"users", "list"}, {"tokens", "list"}, {"tokens", "create", "x"},
+        {"tokens", "revoke", "abcdefghij"}}) {
+    std::vector<std::string> argv = {gateway_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--data-dir", data});
+    const RunResult result = run(argv, {{"AIBRIDGE_CONFIG", std::nullopt}});
+    EXPECT_EQ(result.status, 1) << args[0] << " " << args[1];
+    EXPECT_NE(result.err.find("no database at " + data + "/aibridge.db"), std::string::npos)
+        << result.err;
+    EXPECT_FALSE(std::filesystem::exists(data)) << args[0] << " " << args[1];
+  }
+}
+
+// The CLI and `serve` make the data directory private the same way (it holds the token hashes,
+// the admin token and prompts), and `serve` makes an owner whenever there is none.
+TEST_F(CliTest, AUserCreatedFirstStillLeavesServeToMakeTheOwner) {
+  const std::string data = dir_.path() + "/fresh";
+  ASSERT_EQ(run({gateway_binary(), "users", "create", "alice", "--data-dir", data},
+                {{"AIBRIDGE_CONFIG", std::nullopt}})
+                .status,
+            0);
+  struct stat info {};
+  ASSERT_EQ(::stat(data.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700U);
+  ASSERT_EQ(::stat((data + "/aibridge.db").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600U);
+
+  Gateway first(data);
+  const std::string token = first.admin_token();
+  EXPECT_EQ(token.size(), 33U) << first.process().out() << first.process().err();
+  EXPECT_EQ(read_file(data + "/admin-token"), token + "\n");
+  EXPECT_EQ(first.stop(), 0);
+  Gateway second(data);
+  EXPECT_EQ(second.admin_token(), "");
+  EXPECT_EQ(second.stop(), 0);
+}
+
+// Replicas starting together on one database: exactly one of them makes the owner.
+TEST_F(CliTest, GatewaysStartingTogetherMakeOneOwner) {
+  const std::vector<std::string> argv = {gateway_binary(), "serve",      "--listen",
+                                         "127.0.0.1:0",    "--data-dir", dir_.path()};
+  const std::map<std::string, std::optional<std::string>> env = {{"AIBRIDGE_CONFIG", std::nullopt}};
+  Process first(argv, env);
+  Process second(argv, env);
+  ASSERT_TRUE(first.wait_for_stderr("listening on ", std::chrono::seconds(20))) << first.err();
+  ASSERT_TRUE(second.wait_for_stderr("listening on ", std::chrono::seconds(20))) << second.err();
+  const auto tokens = [](const std::string& out) { return out.find("admin token: ") != 0 ? 0 : 1; };
+  EXPECT_EQ(tokens(first.out()) + tokens(second.out()), 1) << first.out() << second.out();
+  first.signal(SIGTERM);
+  second.signal(SIGTERM);
+  EXPECT_EQ(first.wait(std::chrono::seconds(10)), 0);
+  EXPECT_EQ(second.wait(std::chrono::seconds(10)), 0);
+  const RunResult users = cli({"users", "list"});
+  EXPECT_EQ(std::count(users.out.begin(), users.out.end(), '\n'), 2) << users.out;  // + header
 }
 
 }  // namespace

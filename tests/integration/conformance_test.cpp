@@ -235,13 +235,13 @@ TEST(Conformance, OwnFixtures) {
 }
 
 TEST(Conformance, SharedCorpus) {
-  const char* override_dir = std::getenv("AIBRIDGE_CONFORMANCE_DIR");
+  const char* override_dir = std::getenv("CONFORMANCE_DIR");
   const fs::path root = override_dir != nullptr
                             ? fs::path(override_dir)
                             : fs::path(AIBRIDGE_SOURCE_DIR) / "../shared/conformance";
   if (!fs::exists(root / "EXPECTED.json")) {
     GTEST_SKIP() << "no conformance corpus at " << root.string()
-                 << " (set AIBRIDGE_CONFORMANCE_DIR to run it)";
+                 << " (set CONFORMANCE_DIR to run it)";
   }
   run_corpus(root);
 }

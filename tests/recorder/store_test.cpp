@@ -40,7 +40,34 @@ TEST_F(StoreTest, FreshDatabaseGetsTheCurrentSchemaVersionInWalMode) {
 
 TEST_F(StoreTest, MigratingTwiceIsHarmless) {
   auto again = open_store(path_, {}, true);
-  EXPECT_FALSE(again->has_users());
+  EXPECT_TRUE(again->list_users().empty());
+}
+
+TEST_F(StoreTest, TheFirstOwnerIsInsertedOnlyWhileThereIsNone) {
+  const auto token_for = [](const User& owner, const char* id) {
+    ApiToken token;
+    token.id = id;
+    token.user_id = owner.id;
+    token.secret_hash = std::string(32, 'h');
+    token.created_at = 1;
+    return token;
+  };
+  store_->insert_user(user("alice"));  // a member does not count
+  const User admin = user("admin", Role::kOwner);
+  EXPECT_TRUE(store_->insert_first_owner(admin, token_for(admin, "aaaaaaaaaa")));
+  const User late = user("admin2", Role::kOwner);
+  EXPECT_FALSE(store_->insert_first_owner(late, token_for(late, "bbbbbbbbbb")));
+  EXPECT_EQ(store_->list_users().size(), 2U);
+  EXPECT_TRUE(store_->find_token("aaaaaaaaaa").has_value());
+  EXPECT_FALSE(store_->find_token("bbbbbbbbbb").has_value());
+
+  // No owner, but the name is taken: nothing is written.
+  aibridge::testing::TempDir other_dir;
+  auto other = open_store(other_dir.path() + "/other.db", {}, true);
+  other->insert_user(user("Admin"));
+  EXPECT_THROW(other->insert_first_owner(admin, token_for(admin, "cccccccccc")), ConflictError);
+  EXPECT_EQ(other->list_users().size(), 1U);
+  EXPECT_FALSE(other->find_token("cccccccccc").has_value());
 }
 
 // A database written by version 3 (rows and children in tables of their own) is copied into the
