@@ -116,14 +116,14 @@ std::variant<SearchTerms, std::vector<Validation>> parse_search(std::string_view
     if (!text) {
       return std::nullopt;
     }
-    const std::string value = upper(*text);
-    const auto parsed = core::parse_rfc3339(value);
+    // RFC 3339 allows a lower-case "t" and "z"; the message quotes what the client sent.
+    const auto parsed = core::parse_rfc3339(upper(*text));
     if (!parsed) {
       problems.push_back(
           {std::string(key), "Query param " + quoted(key) +
                                  " must be a valid date format "
                                  "(2006-01-02T15:04:05.999999999Z07:00): parsing time " +
-                                 quoted(value) + " failed"});
+                                 quoted(*text) + " failed"});
     }
     return parsed;
   };

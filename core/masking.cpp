@@ -52,6 +52,18 @@ std::string mask_secret(std::string_view secret) {
   return out;
 }
 
+std::string mask_header_value(std::string_view name, std::string_view value) {
+  const bool has_scheme = boost::beast::iequals(name, "authorization") ||
+                          boost::beast::iequals(name, "proxy-authorization");
+  const std::size_t space = value.find(' ');
+  if (!has_scheme || space == 0 || space == std::string_view::npos) {
+    return mask_secret(value);
+  }
+  std::string out(value.substr(0, space + 1));
+  out += mask_secret(value.substr(space + 1));
+  return out;
+}
+
 bool is_secret_header(std::string_view name) {
   for (std::string_view secret : kSecretHeaders) {
     if (boost::beast::iequals(name, secret)) {

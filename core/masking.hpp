@@ -11,6 +11,11 @@ namespace aibridge::core {
 /// Example: "sk-ant-api03-abcdefgh" → "sk-a...efgh".
 std::string mask_secret(std::string_view secret);
 
+/// A secret header's value masked: an Authorization-style "<scheme> <credentials>" keeps its
+/// scheme and masks the credentials ("Bearer sk-proj-abcdefghijklmnopqrstuvwxyz" →
+/// "Bearer sk-p...wxyz"); any other value is masked whole.
+std::string mask_header_value(std::string_view name, std::string_view value);
+
 /// Header names (any case) whose values carry credentials: Authorization, X-Api-Key, Api-Key,
 /// X-Auth-Token, Cookie, Set-Cookie, Proxy-Authorization, Coder-Session-Token, …
 bool is_secret_header(std::string_view name);

@@ -127,7 +127,7 @@ ModelSeries Metrics::make_series(const std::string& provider, const std::string&
     out.tokens[i] =
         &tokens_total.Add({{"provider", provider}, {"model", model}, {"type", types[i]}});
   }
-  out.prompts = &prompts_total.Add({{"provider", provider}, {"model", model}});
+  out.prompts = &prompts_total.Add({{"provider", provider}});
   out.tool_calls[0] =
       &tool_calls_total.Add({{"provider", provider}, {"model", model}, {"injected", "false"}});
   out.tool_calls[1] =

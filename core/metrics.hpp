@@ -45,7 +45,7 @@ class Metrics {
   prometheus::Gauge& interceptions_inflight;
   prometheus::Family<prometheus::Histogram>& interceptions_duration_seconds;  // provider
   prometheus::Family<prometheus::Counter>& tokens_total;           // provider, model, type
-  prometheus::Family<prometheus::Counter>& prompts_total;          // provider, model
+  prometheus::Family<prometheus::Counter>& prompts_total;          // provider
   prometheus::Family<prometheus::Counter>& tool_calls_total;       // provider, model, injected
   prometheus::Family<prometheus::Counter>& passthrough_total;      // provider, route
   prometheus::Family<prometheus::Counter>& upstream_errors_total;  // provider, kind

@@ -43,7 +43,7 @@ void append_headers(std::string& out, const http::fields& fields, bool drop_fram
     }
     out.append(name);
     out += ": ";
-    out += core::is_secret_header(name) ? core::mask_secret(field.value())
+    out += core::is_secret_header(name) ? core::mask_header_value(name, field.value())
                                         : std::string(field.value());
     out += "\r\n";
   }

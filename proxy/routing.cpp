@@ -107,6 +107,16 @@ std::string_view provider_name(Provider provider) {
   return provider == Provider::kOpenAi ? "openai" : "anthropic";
 }
 
+std::vector<std::pair<Provider, std::string_view>> passthrough_routes() {
+  std::vector<std::pair<Provider, std::string_view>> out;
+  for (const ProviderRoute& route : kProviderRoutes) {
+    if (route.kind == RouteKind::kPassthrough) {
+      out.emplace_back(route.provider, route.label);
+    }
+  }
+  return out;
+}
+
 std::string_view target_path(std::string_view target) {
   return target.substr(0, target.find('?'));
 }

@@ -3,6 +3,8 @@
 #include <ostream>  // boost/core/detail/string_view.hpp uses std::ostream without including it
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/beast/http/verb.hpp>
 
@@ -39,6 +41,9 @@ struct Route {
 };
 
 Route match_route(boost::beast::http::verb method, std::string_view target);
+
+/// Every passthrough route's provider and metric label, for series exported from the start.
+std::vector<std::pair<Provider, std::string_view>> passthrough_routes();
 
 /// The target without its query string.
 std::string_view target_path(std::string_view target);

@@ -1,6 +1,22 @@
 #include "proxy/shard_metrics.hpp"
 
+#include "proxy/relay_outcome.hpp"
+
 namespace aibridge::proxy {
+
+void export_known_series(core::Metrics& metrics) {
+  for (const auto& [provider, route] : passthrough_routes()) {
+    metrics.passthrough_total.Add(
+        {{"provider", std::string(provider_name(provider))}, {"route", std::string(route)}});
+  }
+  for (const Provider provider : {Provider::kOpenAi, Provider::kAnthropic}) {
+    const std::string name(provider_name(provider));
+    metrics.prompts_total.Add({{"provider", name}});
+    for (const std::string_view kind : kUpstreamErrorKinds) {
+      metrics.upstream_errors_total.Add({{"provider", name}, {"kind", std::string(kind)}});
+    }
+  }
+}
 
 std::string_view ShardMetrics::key(std::string_view provider, std::string_view rest) {
   key_.assign(provider).append(1, '\0').append(rest);

@@ -11,6 +11,10 @@
 
 namespace aibridge::proxy {
 
+/// Every series whose labels are known in advance (passthrough routes, upstream error kinds,
+/// prompts per provider), created at zero so that /metrics shows them before their first event.
+void export_known_series(core::Metrics& metrics);
+
 class ShardMetrics {
  public:
   explicit ShardMetrics(core::Metrics& metrics) : metrics_(metrics) {}

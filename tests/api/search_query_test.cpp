@@ -62,7 +62,7 @@ TEST(SearchQuery, EveryProblemIsListed) {
       {"provider",
        R"(Query param "provider" provided more than once, found 2 times. Only provide 1 instance of this query param.)"},
       {"started_after",
-       R"(Query param "started_after" must be a valid date format (2006-01-02T15:04:05.999999999Z07:00): parsing time "NOPE" failed)"},
+       R"(Query param "started_after" must be a valid date format (2006-01-02T15:04:05.999999999Z07:00): parsing time "nope" failed)"},
       {"bar", R"("bar" is not a valid query param)"},
       {"foo", R"("foo" is not a valid query param)"},
   };

@@ -29,6 +29,18 @@ TEST(MaskSecret, RevealsLessForShorterSecrets) {
   }
 }
 
+TEST(MaskSecret, AuthorizationKeepsItsSchemeAndMasksTheCredential) {
+  EXPECT_EQ(mask_header_value("Authorization", "Bearer sk-proj-abcdefghijklmnopqrstuvwxyz"),
+            "Bearer sk-p...wxyz");
+  EXPECT_EQ(mask_header_value("proxy-authorization", "Basic dXNlcjpwYXNzd29yZA=="),
+            "Basic dXNl...ZA==");
+  EXPECT_EQ(mask_header_value("Authorization", "sk-proj-abcdefghijklmnopqrstuvwxyz"),
+            "sk-p...wxyz");  // no scheme
+  EXPECT_EQ(mask_header_value("Authorization", "Bearer "), "Bearer ");
+  EXPECT_EQ(mask_header_value("X-Api-Key", "sk-ant-api03-abcdefgh"), "sk-a...efgh");
+  EXPECT_EQ(mask_header_value("Cookie", "session=abc123; theme=dark"), "sess...dark");
+}
+
 TEST(MaskSecret, SecretHeadersAreRecognisedInAnyCase) {
   for (const char* name :
        {"Authorization", "x-api-key", "X-API-KEY", "Api-Key", "Cookie", "Set-Cookie",

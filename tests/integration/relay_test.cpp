@@ -200,6 +200,14 @@ TEST_F(RelayTest, PassthroughRoutesUseTheProviderKeyAndKeepTheQuery) {
   const Response listing = request(gateway_.port(), http::verb::get, "/openai/v1/models", auth());
   EXPECT_EQ(listing.result_int(), 200);
   EXPECT_NE(listing.body().find("mock-model"), std::string::npos);
+
+  // One route label per route, whatever prefix the client used.
+  const std::string metrics = request(gateway_.port(), http::verb::get, "/metrics").body();
+  for (const char* series : {R"(passthrough_total{provider="openai",route="models"} 2)",
+                             R"(passthrough_total{provider="anthropic",route="models/{id}"} 1)",
+                             R"(passthrough_total{provider="anthropic",route="messages/count_tokens"} 1)"}) {
+    EXPECT_NE(metrics.find(series), std::string::npos) << series << "\n" << metrics;
+  }
 }
 
 TEST_F(RelayTest, UnauthenticatedRequestsGetTheProvidersErrorShapeAndGoNowhere) {

@@ -136,7 +136,7 @@ TEST_F(RequestLog, ExchangesAreDumpedWithSecretsMasked) {
   const std::string request_dump = read_file(bridged[0].string());
   EXPECT_EQ(request_dump.find(owner_token_), std::string::npos);
   EXPECT_EQ(request_dump.find("sk-openai-secret-value-1234"), std::string::npos);
-  EXPECT_NE(request_dump.find("Authorization: Bear...1234\r\n"), std::string::npos) << request_dump;
+  EXPECT_NE(request_dump.find("Authorization: Bearer sk-o...1234\r\n"), std::string::npos) << request_dump;
 
   http::request_parser<http::string_body> request_parser;
   error_code error;

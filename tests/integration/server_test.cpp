@@ -114,7 +114,25 @@ TEST_F(RunningServer, OversizedHeadersAndBodiesAreRefused) {
                                 std::string(4096, 'x'));
   EXPECT_EQ(body.result_int(), 413);
   EXPECT_NE(body.body().find("request_too_large"), std::string::npos);  // Anthropic's shape
+  const Response provider_headers =
+      request(gateway_.port(), http::verb::post, "/openai/v1/chat/completions",
+              {{"X-Padding", std::string(8192, 'a')}}, "{}");
+  EXPECT_EQ(provider_headers.result_int(), 431);
+  EXPECT_NE(provider_headers.body().find(R"("type":"invalid_request_error")"), std::string::npos)
+      << provider_headers.body();  // OpenAI's shape
   EXPECT_EQ(request(gateway_.port(), http::verb::get, "/healthz").result_int(), 200);
+}
+
+TEST_F(RunningServer, MetricsWithKnownLabelsAreExportedFromTheStart) {
+  const std::string text = request(gateway_.port(), http::verb::get, "/metrics").body();
+  for (const char* series :
+       {R"(passthrough_total{provider="openai",route="models"} 0)",
+        R"(passthrough_total{provider="anthropic",route="models/{id}"} 0)",
+        R"(prompts_total{provider="anthropic"} 0)",
+        R"(upstream_errors_total{kind="timeout",provider="openai"} 0)",
+        "interceptions_inflight 0", "recorder_queue_depth 0", "recorder_dropped_total 0"}) {
+    EXPECT_NE(text.find(series), std::string::npos) << series << "\n" << text;
+  }
 }
 
 TEST_F(RunningServer, MalformedRequestsGet400AndTheServerKeepsServing) {
