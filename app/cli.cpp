@@ -178,10 +178,6 @@ int run_cli(int argc, char** argv) {
     return code == 0 ? 0 : kUsage;
   }
 
-  if (*version) {
-    std::cout << "aibridge " << AIBRIDGE_VERSION << "\n";
-    return 0;
-  }
   CLI::App* command = app.get_subcommands().front();
   while (!command->get_subcommands().empty()) {
     command = command->get_subcommands().front();
@@ -189,6 +185,10 @@ int run_cli(int argc, char** argv) {
   const auto config = options.load(*command);
   if (!config) {
     return kUsage;
+  }
+  if (*version) {
+    std::cout << "aibridge " << AIBRIDGE_VERSION << "\n";
+    return 0;
   }
   try {
     if (*serve_command) {

@@ -54,15 +54,6 @@ int serve(const core::Config& config) {
     create_data_directories(config);
     const recorder::StoreOptions store_options{config.recorder.synchronous};
     auto store = recorder::open_store(config.database, store_options, /*migrate=*/true);
-    try {
-      if (auto token = bootstrap_admin(*store, config.data_dir)) {
-        std::cout << "admin token: " << *token << std::endl;
-        spdlog::info("created user admin (owner); its token is also in {}/admin-token",
-                     config.data_dir);
-      }
-    } catch (const IdentityError& e) {
-      spdlog::warn("{}", e.what());
-    }
     if (config.openai.api_key.empty()) {
       spdlog::warn("no OpenAI API key configured (providers.openai.api_key / OPENAI_API_KEY)");
     }
@@ -100,6 +91,16 @@ int serve(const core::Config& config) {
         provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), &admin,
         access_log ? &*access_log : nullptr});
     const tcp::endpoint endpoint = server.listen();
+    // After listen: a start that cannot serve makes no owner (nor prints its token).
+    try {
+      if (auto token = bootstrap_admin(*store, config.data_dir)) {
+        std::cout << "admin token: " << *token << std::endl;
+        spdlog::info("created user admin (owner); its token is also in {}/admin-token",
+                     config.data_dir);
+      }
+    } catch (const IdentityError& e) {
+      spdlog::warn("{}", e.what());
+    }
     spdlog::info("aibridge {} listening on http://{} ({} threads, database {})", AIBRIDGE_VERSION,
                  fmt::streamed(endpoint), config.threads, config.database);
     server.run();

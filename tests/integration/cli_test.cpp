@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include <gtest/gtest.h>
@@ -30,14 +31,35 @@ const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 const std::regex kToken("[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\n");
 
 TEST_F(CliTest, Version) {
+  const std::string config = dir_.path() + "/aibridge.toml";
+  std::ofstream(config) << "listen = \"127.0.0.1:9\"\n";
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"version"}, {"--version"}, {"version", "--config", "x.toml"}}) {
+       {std::vector<std::string>{"version"}, {"--version"}, {"version", "--config", config}}) {
     std::vector<std::string> argv = {gateway_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
-    const RunResult result = run(argv);
+    const RunResult result = run(argv, {{"AIBRIDGE_CONFIG", std::nullopt}});
     EXPECT_EQ(result.status, 0) << args.back() << ": " << result.err;
     EXPECT_EQ(result.out, "aibridge " AIBRIDGE_VERSION "\n");
   }
+  // Like every subcommand, version takes the shared options and refuses unknown ones.
+  EXPECT_EQ(run({gateway_binary(), "version", "--bogus"}, {{"AIBRIDGE_CONFIG", std::nullopt}}).status,
+            2);
+}
+
+TEST_F(CliTest, AStartThatCannotListenMakesNoOwner) {
+  TempDir busy_dir;
+  Gateway busy(busy_dir.path());
+  const RunResult failed =
+      run({gateway_binary(), "serve", "--listen", "127.0.0.1:" + std::to_string(busy.port()),
+           "--data-dir", dir_.path()},
+          {{"AIBRIDGE_CONFIG", std::nullopt}}, std::chrono::seconds(20));
+  EXPECT_EQ(failed.status, 1);
+  EXPECT_EQ(failed.out, "");
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/admin-token"));
+  Gateway later(dir_.path());
+  EXPECT_EQ(later.admin_token().size(), 33U) << later.process().out();
+  EXPECT_EQ(later.stop(), 0);
+  EXPECT_EQ(busy.stop(), 0);
 }
 
 TEST_F(CliTest, UsersCreateAndList) {
