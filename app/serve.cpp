@@ -73,6 +73,9 @@ int serve(const core::Config& config) {
     stores.every(kTokenUseInterval, [&authenticator](recorder::Store& pooled) {
       pooled.touch_tokens(authenticator.take_recent_uses());
     });
+    stores.every(proxy::Authenticator::kRefreshEvery, [&authenticator](recorder::Store& pooled) {
+      authenticator.refresh_active(pooled);
+    });
     proxy::RequestDumper dumper(config.request_log_dir);
     dumper.set_enabled(store->get_setting(api::kRequestLoggingSetting) == "true");
     if (dumper.enabled()) {

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+
 #include "core/time.hpp"
 #include "core/tokens.hpp"
 
@@ -34,6 +35,46 @@ Authenticator::EntryPtr Authenticator::cached(std::string_view id,
   return found->second;
 }
 
+Authenticator::EntryPtr Authenticator::remember_lookup(
+    const std::string& id, std::optional<recorder::TokenWithOwner> record,
+    std::chrono::steady_clock::time_point fetched_at) {
+  std::string verified_secret;
+  if (record) {
+    std::shared_lock lock(cache_mutex_);
+    if (const auto found = cache_.find(id); found != cache_.end() && found->second->record &&
+                                            found->second->record->token.secret_hash ==
+                                                record->token.secret_hash) {
+      verified_secret = found->second->verified_secret;
+    }
+  }
+  auto entry = std::make_shared<const Entry>(Entry{
+      record ? std::make_shared<const recorder::TokenWithOwner>(std::move(*record)) : nullptr,
+      fetched_at, std::move(verified_secret)});
+  remember(id, entry);
+  return entry;
+}
+
+boost::asio::awaitable<Authenticator::EntryPtr> Authenticator::fetch(const std::string& id) {
+  const auto fetched_at = std::chrono::steady_clock::now();
+  const auto lookup = [&id](recorder::Store& store) { return store.find_token(id); };
+  co_return remember_lookup(id, co_await stores_.run(lookup), fetched_at);
+}
+
+void Authenticator::refresh_active(recorder::Store& store) {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(uses_mutex_);
+    std::erase_if(active_, [&](const auto& use) { return now - use.second > kActiveFor; });
+    for (const auto& [id, last_use] : active_) {
+      ids.push_back(id);
+    }
+  }
+  for (const std::string& id : ids) {
+    remember_lookup(id, store.find_token(id), std::chrono::steady_clock::now());
+  }
+}
+
 void Authenticator::remember(std::string_view id, EntryPtr entry) {
   std::unique_lock lock(cache_mutex_);
   if (cache_.size() >= kMaxCacheEntries) {
@@ -42,12 +83,28 @@ void Authenticator::remember(std::string_view id, EntryPtr entry) {
   cache_.insert_or_assign(std::string(id), std::move(entry));
 }
 
-void Authenticator::note_use(std::string_view id, recorder::UnixMicros when) {
+void Authenticator::remember_secret(std::string_view id, const EntryPtr& seen,
+                                    std::string_view secret) {
+  std::unique_lock lock(cache_mutex_);
+  const auto found = cache_.find(id);
+  if (found != cache_.end() && found->second == seen) {  // not replaced by a newer lookup
+    found->second = std::make_shared<const Entry>(
+        Entry{seen->record, seen->fetched_at, std::string(secret)});
+  }
+}
+
+void Authenticator::note_use(std::string_view id, recorder::UnixMicros when,
+                             std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(uses_mutex_);
   if (const auto found = recent_uses_.find(id); found != recent_uses_.end()) {
     found->second = when;
   } else {
     recent_uses_.emplace(std::string(id), when);
+  }
+  if (const auto found = active_.find(id); found != active_.end()) {
+    found->second = now;
+  } else {
+    active_.emplace(std::string(id), now);
   }
 }
 
@@ -60,15 +117,8 @@ boost::asio::awaitable<Authenticator::Result> Authenticator::authenticate(
   const auto now = std::chrono::steady_clock::now();
   EntryPtr entry = cached(parts->id, now);
   if (!entry) {
-    const auto lookup = [id = std::string(parts->id)](recorder::Store& store) {
-      return store.find_token(id);
-    };
-    auto record = co_await stores_.run(lookup);
-    entry = std::make_shared<const Entry>(Entry{
-        record ? std::make_shared<const recorder::TokenWithOwner>(std::move(*record)) : nullptr,
-        now,
-        {}});
-    remember(parts->id, entry);
+    const std::string id(parts->id);  // named: GCC 12 mishandles temporaries in co_await
+    entry = co_await fetch(id);
   }
 
   // A secret seen to match before compares with that one; any other is hashed and compared
@@ -89,8 +139,7 @@ boost::asio::awaitable<Authenticator::Result> Authenticator::authenticate(
     co_return AuthFailure::kWrongSecret;
   }
   if (!known_secret) {
-    remember(parts->id, std::make_shared<const Entry>(
-                            Entry{entry->record, entry->fetched_at, std::string(parts->secret)}));
+    remember_secret(parts->id, entry, parts->secret);
   }
   const recorder::ApiToken& token = entry->record->token;
   const core::UnixMicros wall_now = core::now_micros();
@@ -100,7 +149,7 @@ boost::asio::awaitable<Authenticator::Result> Authenticator::authenticate(
   if (token.expires_at && *token.expires_at <= wall_now) {
     co_return AuthFailure::kExpired;
   }
-  note_use(parts->id, wall_now);
+  note_use(parts->id, wall_now, now);
   co_return Principal{entry->record};
 }
 

@@ -34,10 +34,17 @@ enum class AuthFailure { kMissing, kMalformed, kUnknown, kWrongSecret, kRevoked,
 std::string_view auth_failure_message(AuthFailure failure);
 
 /// Thread-safe: shared by every network thread.
+///
+/// A looked-up token is used for kCacheLifetime (so a revocation holds within it). Tokens used
+/// in the last kActiveFor are looked up again every kRefreshEvery by refresh_active(), off the
+/// network threads, so requests with a token in use never wait for the database, however
+/// long the pauses between them (coding clients pause for seconds all the time).
 class Authenticator {
  public:
   using Result = std::variant<Principal, AuthFailure>;
   static constexpr std::chrono::seconds kCacheLifetime{2};
+  static constexpr std::chrono::seconds kRefreshEvery{1};
+  static constexpr std::chrono::minutes kActiveFor{10};
 
   explicit Authenticator(recorder::StorePool& stores) : stores_(stores) {}
 
@@ -47,6 +54,10 @@ class Authenticator {
 
   /// Token ids used since the last call, with their latest use time (for last_used_at).
   std::vector<std::pair<std::string, recorder::UnixMicros>> take_recent_uses();
+
+  /// Looks up again every token used in the last kActiveFor (run every kRefreshEvery on a
+  /// store thread).
+  void refresh_active(recorder::Store& store);
 
  private:
   struct Entry {
@@ -69,16 +80,25 @@ class Authenticator {
   using EntryPtr = std::shared_ptr<const Entry>;
   /// The cached entry for `id` if it is fresh enough, else null.
   EntryPtr cached(std::string_view id, std::chrono::steady_clock::time_point now);
+  /// Caches what a lookup found, keeping a verified secret that still matches.
+  EntryPtr remember_lookup(const std::string& id, std::optional<recorder::TokenWithOwner> record,
+                           std::chrono::steady_clock::time_point fetched_at);
+  /// Looks the token up on a store thread and caches the result.
+  boost::asio::awaitable<EntryPtr> fetch(const std::string& id);
   void remember(std::string_view id, EntryPtr entry);
-  void note_use(std::string_view id, recorder::UnixMicros when);
+  /// Records that `secret` matched `seen`, if `seen` is still the cached entry for `id`.
+  void remember_secret(std::string_view id, const EntryPtr& seen, std::string_view secret);
+  void note_use(std::string_view id, recorder::UnixMicros when,
+                std::chrono::steady_clock::time_point now);
 
   static constexpr std::size_t kMaxCacheEntries = 10000;
 
   recorder::StorePool& stores_;
   std::shared_mutex cache_mutex_;  // guards cache_
   ById<EntryPtr> cache_;
-  std::mutex uses_mutex_;  // guards recent_uses_
+  std::mutex uses_mutex_;  // guards recent_uses_ and active_
   ById<recorder::UnixMicros> recent_uses_;
+  ById<std::chrono::steady_clock::time_point> active_;  // last use of each token in use
 };
 
 }  // namespace aibridge::proxy

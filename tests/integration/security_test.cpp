@@ -76,6 +76,32 @@ TEST(Security, ExpiredAndRevokedTokensAreRefusedOnEveryRoute) {
   EXPECT_EQ(gateway.stop(), 0);
 }
 
+// Tokens in use are looked up again every second off the network threads, so requests do not
+// wait for the database; a revocation still holds within the 2 s lifetime.
+TEST(Security, ATokenInSteadyUseIsRefusedWithinTwoSecondsOfItsRevocation) {
+  MockUpstream mock;
+  TempDir dir;
+  ASSERT_EQ(cli(dir.path(), {"users", "create", "erin"}).status, 0);
+  const std::string token = create_token(dir.path(), "erin", "1h");
+  Gateway gateway(dir.path(), {"--anthropic-base-url", mock.url()});
+  const auto use_until = [&](std::chrono::steady_clock::time_point end) {
+    while (std::chrono::steady_clock::now() < end) {
+      EXPECT_EQ(bridged_status(gateway.port(), token), 200);
+      std::this_thread::sleep_for(50ms);
+    }
+  };
+  use_until(std::chrono::steady_clock::now() + 1500ms);  // in use, refreshed in the background
+  ASSERT_EQ(cli(dir.path(), {"tokens", "revoke", token}).status, 0);
+  const auto revoked = std::chrono::steady_clock::now();
+  while (bridged_status(gateway.port(), token) == 200 &&
+         std::chrono::steady_clock::now() - revoked < 5s) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_LE(std::chrono::steady_clock::now() - revoked, 2100ms);
+  EXPECT_EQ(bridged_status(gateway.port(), token), 401);
+  EXPECT_EQ(gateway.stop(), 0);
+}
+
 // The gateway remembers a secret it has verified, so that the next request with it skips the
 // hash: any other secret for the same token id is still hashed and refused.
 TEST(Security, AWrongSecretIsRefusedRightAfterTheRightOneWasAccepted) {
