@@ -17,7 +17,7 @@ import statistics
 import sys
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
-KEPT = ("Profile", "History", "Soak")
+KEPT = ("Profile", "Limits", "History", "Soak")
 LANES = ["direct", "nginx", "aibridge"]
 
 
