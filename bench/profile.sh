@@ -21,12 +21,7 @@ MOCK_PORT=$(free_port); GW_PORT=$(free_port)
 "$BUILD/tests/mock_upstream" --listen "127.0.0.1:$MOCK_PORT" --threads "$THREADS" --no-record \
   2>"$OUT/mock.log" &
 pids+=($!)
-"$BUILD/aibridge" serve --listen "127.0.0.1:$GW_PORT" --data-dir "$OUT/data" --threads "$THREADS" \
-  --access-log false --log-level warn \
-  --openai-base-url "http://127.0.0.1:$MOCK_PORT/v1" --anthropic-base-url "http://127.0.0.1:$MOCK_PORT" \
-  > "$OUT/aibridge.out" 2> "$OUT/aibridge.log" &
-pids+=($!)
-GW_PID=$!
+start_gateway "$BUILD/aibridge" "$GW_PORT" "$MOCK_PORT" "$THREADS" "$OUT"
 wait_port "$MOCK_PORT"; wait_port "$GW_PORT"
 TOKEN=$(awk '/admin token:/ {print $3}' "$OUT/aibridge.out")
 

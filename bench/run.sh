@@ -34,12 +34,7 @@ sed -e "s|@DIR@|$OUT/nginx|g" -e "s|@PORT@|$NGINX_PORT|" -e "s|@MOCK_PORT@|$MOCK
 nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -g 'daemon off;' &
 pids+=($!)
 NGINX_PID=$!
-"$GATEWAY_BUILD/aibridge" serve --listen "127.0.0.1:$GW_PORT" --data-dir "$OUT/data" --threads "$THREADS" \
-  --access-log false --log-level warn \
-  --openai-base-url "http://127.0.0.1:$MOCK_PORT/v1" --anthropic-base-url "http://127.0.0.1:$MOCK_PORT" \
-  > "$OUT/aibridge.out" 2> "$OUT/aibridge.log" &
-pids+=($!)
-GW_PID=$!
+start_gateway "$GATEWAY_BUILD/aibridge" "$GW_PORT" "$MOCK_PORT" "$THREADS" "$OUT"
 wait_port "$MOCK_PORT"; wait_port "$NGINX_PORT"; wait_port "$GW_PORT"
 TOKEN=$(awk '/admin token:/ {print $3}' "$OUT/aibridge.out")
 
