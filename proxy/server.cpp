@@ -183,17 +183,36 @@ void Server::request_shutdown() {
   net::post(control_, [this] { begin_shutdown(); });
 }
 
+namespace {
+
+// On the shard's thread: no more connections; `each` (close_if_idle or abort) for every one.
+void close_listener(Shard& shard, void (Session::*each)()) {
+  shard.closing = true;
+  error_code ignored;
+  shard.acceptor.close(ignored);
+  for (Session* session : shard.sessions) {
+    (session->*each)();
+  }
+  shard.drain_progress();
+}
+
+}  // namespace
+
+void Server::on_every_shard(void (*work)(Shard&)) {
+  for (auto& shard : shards_) {
+    net::post(shard->io, [&shard = *shard, work] { work(shard); });
+  }
+}
+
 void Server::begin_shutdown() {
   if (phase_ != Phase::kServing) {
     return;
   }
   phase_ = Phase::kDraining;
-  for (auto& shard : shards_) {
-    net::post(shard->io, [&shard = *shard] {
-      shard.draining = true;
-      shard.drain_progress();  // requests may all have finished already
-    });
-  }
+  on_every_shard([](Shard& shard) {
+    shard.draining = true;
+    shard.drain_progress();  // requests may all have finished already
+  });
   deadline_.expires_after(deps_.config.shutdown_grace);
   deadline_.async_wait([this](const error_code& error) {
     if (!error && phase_ != Phase::kAborting) {
@@ -207,17 +226,7 @@ void Server::on_drain_progress() {
   if (phase_ == Phase::kDraining && busy_sessions() == 0) {
     // Every request has been answered: stop listening, close the idle connections.
     phase_ = Phase::kClosing;
-    for (auto& shard : shards_) {
-      net::post(shard->io, [&shard = *shard] {
-        shard.closing = true;
-        error_code ignored;
-        shard.acceptor.close(ignored);
-        for (Session* session : shard.sessions) {
-          session->close_if_idle();
-        }
-        shard.drain_progress();
-      });
-    }
+    on_every_shard([](Shard& shard) { close_listener(shard, &Session::close_if_idle); });
     return;
   }
   if ((phase_ == Phase::kClosing || phase_ == Phase::kAborting) && session_count() == 0) {
@@ -231,18 +240,10 @@ void Server::abort_sessions() {
     return;
   }
   phase_ = Phase::kAborting;
-  for (auto& shard : shards_) {
-    net::post(shard->io, [&shard = *shard] {
-      shard.draining = true;
-      shard.closing = true;
-      error_code ignored;
-      shard.acceptor.close(ignored);
-      for (Session* session : shard.sessions) {
-        session->abort();
-      }
-      shard.drain_progress();
-    });
-  }
+  on_every_shard([](Shard& shard) {
+    shard.draining = true;
+    close_listener(shard, &Session::abort);
+  });
   // Cancelled connections end at once; never hang on one that does not.
   constexpr auto kAbortLimit = std::chrono::seconds(10);
   deadline_.expires_after(kAbortLimit);

@@ -34,6 +34,8 @@ class Server {
   // period's end, or a second signal, aborts: every connection cancelled.
   enum class Phase { kServing, kDraining, kClosing, kAborting };
 
+  /// Runs `work` on each shard's own thread.
+  void on_every_shard(void (*work)(Shard&));
   void begin_shutdown();
   void abort_sessions();
   /// A shard reported a finished request or an ended connection while shutting down.
