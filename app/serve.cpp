@@ -11,6 +11,7 @@
 #include "core/access_log.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
+#include "core/net.hpp"
 #include "proxy/auth.hpp"
 #include "proxy/server.hpp"
 #include "recorder/recorder.hpp"
@@ -49,6 +50,11 @@ std::unique_ptr<proxy::ssl::context> upstream_tls_context(const core::Config& co
 }  // namespace
 
 int serve(const core::Config& config) {
+  // Registered beside the server's own set and outliving it, until serve() returns: a signal
+  // that comes once the server is gone (the last writes, the log flush) is absorbed rather than
+  // killing the process, since Asio restores the default action when the last set goes.
+  net::io_context never_run;
+  std::optional<net::signal_set> late_signals;
   core::setup_logging(config.log_level);
   try {
     create_data_directories(config);
@@ -93,6 +99,7 @@ int serve(const core::Config& config) {
         provider_origin(config.openai.base_url, "providers.openai.base_url"),
         provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), &admin,
         access_log ? &*access_log : nullptr});
+    late_signals.emplace(never_run, SIGINT, SIGTERM);
     const tcp::endpoint endpoint = server.listen();
     // After listen: a start that cannot serve makes no owner (nor prints its token).
     try {
