@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 
-
 #include "core/time.hpp"
 #include "core/tokens.hpp"
 
@@ -57,7 +56,9 @@ Authenticator::EntryPtr Authenticator::remember_lookup(
 boost::asio::awaitable<Authenticator::EntryPtr> Authenticator::fetch(const std::string& id) {
   const auto fetched_at = std::chrono::steady_clock::now();
   const auto lookup = [&id](recorder::Store& store) { return store.find_token(id); };
-  co_return remember_lookup(id, co_await stores_.run(lookup), fetched_at);
+  // Named, not a temporary in the co_await expression (GCC 12 destroys those twice).
+  std::optional<recorder::TokenWithOwner> record = co_await stores_.run(lookup);
+  co_return remember_lookup(id, std::move(record), fetched_at);
 }
 
 void Authenticator::refresh_active(recorder::Store& store) {
@@ -71,7 +72,8 @@ void Authenticator::refresh_active(recorder::Store& store) {
     }
   }
   for (const std::string& id : ids) {
-    remember_lookup(id, store.find_token(id), std::chrono::steady_clock::now());
+    const auto fetched_at = std::chrono::steady_clock::now();  // before the read, never after
+    remember_lookup(id, store.find_token(id), fetched_at);
   }
 }
 
