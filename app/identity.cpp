@@ -104,7 +104,8 @@ std::string create_token(recorder::Store& store, const std::string& username,
   return generated.text();
 }
 
-std::optional<std::string> bootstrap_admin(recorder::Store& store, const std::string& data_dir) {
+std::optional<Bootstrap> bootstrap_admin(recorder::Store& store,
+                                         const std::string& data_dir) {
   const recorder::User admin = new_user(NewUser{"admin", "", "", "", recorder::Role::kOwner});
   const core::GeneratedToken generated = core::generate_token();
   try {
@@ -116,9 +117,13 @@ std::optional<std::string> bootstrap_admin(recorder::Store& store, const std::st
         "the database has no owner and the username \"admin\" is taken; create an owner with "
         "`aibridge users create NAME --role owner`");
   }
-  std::string token = generated.text();
-  write_private_file(data_dir + "/admin-token", token + "\n");
-  return token;
+  Bootstrap made{generated.text(), {}};
+  try {
+    write_private_file(data_dir + "/admin-token", made.token + "\n");
+  } catch (const std::exception& e) {
+    made.file_error = e.what();  // the owner exists now: its token must still reach someone
+  }
+  return made;
 }
 
 }  // namespace aibridge::app

@@ -41,10 +41,15 @@ recorder::User create_user(recorder::Store& store, const NewUser& request);
 std::string create_token(recorder::Store& store, const std::string& username,
                          core::Duration lifetime);
 
+struct Bootstrap {
+  std::string token;       // the new owner's token
+  std::string file_error;  // why <data_dir>/admin-token could not be written, or empty
+};
+
 /// On a database without an owner: creates `admin` (owner) with a token that never expires,
 /// writes the token to <data_dir>/admin-token (mode 0600) and returns it. Otherwise (an owner
 /// exists, perhaps made a moment ago by another process) returns nullopt. Throws IdentityError
 /// when there is no owner but the username `admin` is taken.
-std::optional<std::string> bootstrap_admin(recorder::Store& store, const std::string& data_dir);
+std::optional<Bootstrap> bootstrap_admin(recorder::Store& store, const std::string& data_dir);
 
 }  // namespace aibridge::app

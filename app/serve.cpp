@@ -71,6 +71,11 @@ int serve(const core::Config& config) {
     recorder::StorePool stores(config.database, store_options, kStoreThreads);
     core::Metrics metrics;
     proxy::Authenticator authenticator(stores);
+    // Whatever ends serve (an error too), the periodic jobs stop before what they use goes.
+    struct StopPeriodic {
+      recorder::StorePool& pool;
+      ~StopPeriodic() { pool.stop_periodic(); }
+    } stop_jobs{stores};
     recorder::Recorder recorder(recorder::open_record_sink(config.database, store_options),
                                 config.recorder, metrics);
     recorder.every(kRetentionInterval, [retention = config.retention](recorder::RecordSink& sink) {
@@ -103,10 +108,15 @@ int serve(const core::Config& config) {
     const tcp::endpoint endpoint = server.listen();
     // After listen: a start that cannot serve makes no owner (nor prints its token).
     try {
-      if (auto token = bootstrap_admin(*store, config.data_dir)) {
-        std::cout << "admin token: " << *token << std::endl;
-        spdlog::info("created user admin (owner); its token is also in {}/admin-token",
-                     config.data_dir);
+      if (const auto bootstrap = bootstrap_admin(*store, config.data_dir)) {
+        std::cout << "admin token: " << bootstrap->token << std::endl;
+        if (bootstrap->file_error.empty()) {
+          spdlog::info("created user admin (owner); its token is also in {}/admin-token",
+                       config.data_dir);
+        } else {
+          spdlog::error("created user admin (owner); its token is printed above only: {}",
+                        bootstrap->file_error);
+        }
       }
     } catch (const IdentityError& e) {
       spdlog::warn("{}", e.what());

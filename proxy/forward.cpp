@@ -136,6 +136,15 @@ net::awaitable<ForwardResult> Exchange::run() {
   blocking_deadline_ = Clock::now() + timeouts_.blocking_response;
   bool fresh = false;
   for (;;) {
+    if (session_.aborted()) {
+      // Shutdown cancelled the session before it had a provider connection (during the token
+      // lookup, a wait for the recorder, or a connect abort() cannot reach): none is made, or
+      // the one just made goes unused.
+      result_.ending = ForwardEnding::kShutdown;
+      result_.error = shutdown_verdict().message;
+      log_.close_connection = true;
+      break;
+    }
     UpstreamClient::Result acquired = co_await upstream.acquire(request_.origin, watchdog, fresh);
     if (auto* error = std::get_if<ConnectError>(&acquired)) {
       const bool timeout = error->kind == ConnectFailure::kTimeout;
@@ -149,12 +158,7 @@ net::awaitable<ForwardResult> Exchange::run() {
     std::unique_ptr<UpstreamConnection> connection =
         std::move(std::get<std::unique_ptr<UpstreamConnection>>(acquired));
     if (session_.aborted()) {
-      // Shutdown cancelled the session while it waited for a connection, which abort() cannot
-      // reach: from here on it can.
-      result_.ending = ForwardEnding::kShutdown;
-      result_.error = shutdown_verdict().message;
-      log_.close_connection = true;
-      break;
+      continue;  // aborted while connecting: ends at the top of the loop
     }
     UpstreamInUse in_use(session_, connection->stream.socket());
     UpstreamParser parser;

@@ -190,6 +190,7 @@ void close_listener(Shard& shard, void (Session::*each)()) {
   shard.closing = true;
   error_code ignored;
   shard.acceptor.close(ignored);
+  shard.listener_closed.store(true, std::memory_order_release);
   for (Session* session : shard.sessions) {
     (session->*each)();
   }
@@ -229,7 +230,9 @@ void Server::on_drain_progress() {
     on_every_shard([](Shard& shard) { close_listener(shard, &Session::close_if_idle); });
     return;
   }
-  if ((phase_ == Phase::kClosing || phase_ == Phase::kAborting) && session_count() == 0) {
+  // Done once every shard has stopped accepting and no connection is left.
+  if ((phase_ == Phase::kClosing || phase_ == Phase::kAborting) && all_listeners_closed() &&
+      session_count() == 0) {
     deadline_.cancel();
     control_.stop();
   }
@@ -261,6 +264,15 @@ std::size_t Server::busy_sessions() const {
     busy += shard->busy_sessions.load(std::memory_order_relaxed);
   }
   return busy;
+}
+
+bool Server::all_listeners_closed() const {
+  for (const auto& shard : shards_) {
+    if (!shard->listener_closed.load(std::memory_order_acquire)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::size_t Server::session_count() const {

@@ -42,6 +42,7 @@ class Server {
   void on_drain_progress();
   std::size_t busy_sessions() const;
   std::size_t session_count() const;
+  bool all_listeners_closed() const;
 
   ServerDeps deps_;
   net::io_context control_;  // signals and the shutdown timeline, run by run()'s caller

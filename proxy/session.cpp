@@ -252,9 +252,10 @@ net::awaitable<void> Session::dispatch(const Route& route, StringRequest& reques
           ready = false;
         }
       }
+      ready = ready && !shard_.draining;  // shutdown may have begun during the ping
       co_await write_json(ready ? 200 : 503,
-                          ready ? R"({"status":"ready"})" : R"({"status":"not ready"})", keep_alive,
-                          log);
+                          ready ? R"({"status":"ready"})" : R"({"status":"not ready"})",
+                          request.keep_alive() && !shard_.draining, log);
       co_return;
     }
     case RouteKind::kMetrics: {

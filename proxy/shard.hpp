@@ -80,6 +80,7 @@ struct Shard {
   std::atomic<std::size_t> session_count{0};  // read by the control thread
   std::atomic<std::size_t> busy_sessions{0};  // sessions inside a request; read by the control
                                               // thread
+  std::atomic<bool> listener_closed{false};   // set once closing; read by the control thread
   /// While draining, called on this thread when a session has finished a request or ended;
   /// tells the server's control thread to look again (set by the Server).
   std::function<void()> drain_progress;
