@@ -75,7 +75,10 @@ TEST_F(StatusRaces, AClientThatLeavesAfterAnErrorChunkLeavesItFailed) {
       gateway_.port(), "/openai/v1/chat/completions",
       headers("openai/chat/error_chunk.fixture", 1000),
       R"({"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"hi"}]})",
-      R"("error":{"message":"boom")");
+      // The whole event, its blank line included: only then has the gateway relayed (and so
+      // parsed) all of it; "boom" alone can arrive in a read before the event's end.
+      R"("error":{"message":"boom","type":"server_error"}})"
+      "\n\n");
   const recorder::Interception record = recorded(seen);
   EXPECT_EQ(record.status, recorder::Status::kFailed) << record.metadata;
   EXPECT_NE(record.metadata.find("boom"), std::string::npos) << record.metadata;
