@@ -35,26 +35,26 @@ const core::ModelSeries& ShardMetrics::model(std::string_view provider, std::str
   return series;
 }
 
-prometheus::Counter& ShardMetrics::passthrough(Provider provider, std::string_view route) {
-  const std::string_view wanted = key(provider_name(provider), route);
-  if (const auto found = passthrough_.find(wanted); found != passthrough_.end()) {
+prometheus::Counter& ShardMetrics::counter(Cache<prometheus::Counter*>& cache,
+                                           prometheus::Family<prometheus::Counter>& family,
+                                           Provider provider, const char* label,
+                                           std::string_view value) {
+  const std::string_view wanted = key(provider_name(provider), value);
+  if (const auto found = cache.find(wanted); found != cache.end()) {
     return *found->second;
   }
-  auto& counter = metrics_.passthrough_total.Add(
-      {{"provider", std::string(provider_name(provider))}, {"route", std::string(route)}});
-  passthrough_.emplace(std::string(wanted), &counter);
-  return counter;
+  auto& created = family.Add(
+      {{"provider", std::string(provider_name(provider))}, {label, std::string(value)}});
+  cache.emplace(std::string(wanted), &created);
+  return created;
+}
+
+prometheus::Counter& ShardMetrics::passthrough(Provider provider, std::string_view route) {
+  return counter(passthrough_, metrics_.passthrough_total, provider, "route", route);
 }
 
 prometheus::Counter& ShardMetrics::upstream_error(Provider provider, std::string_view kind) {
-  const std::string_view wanted = key(provider_name(provider), kind);
-  if (const auto found = upstream_errors_.find(wanted); found != upstream_errors_.end()) {
-    return *found->second;
-  }
-  auto& counter = metrics_.upstream_errors_total.Add(
-      {{"provider", std::string(provider_name(provider))}, {"kind", std::string(kind)}});
-  upstream_errors_.emplace(std::string(wanted), &counter);
-  return counter;
+  return counter(upstream_errors_, metrics_.upstream_errors_total, provider, "kind", kind);
 }
 
 }  // namespace aibridge::proxy

@@ -34,6 +34,10 @@ class ShardMetrics {
   using Cache = std::unordered_map<std::string, Value, KeyHash, std::equal_to<>>;
   // "provider\0rest": built in key_, a buffer kept between calls.
   std::string_view key(std::string_view provider, std::string_view rest);
+  /// The family's series {provider, label=value}, resolved once and kept in `cache`.
+  prometheus::Counter& counter(Cache<prometheus::Counter*>& cache,
+                               prometheus::Family<prometheus::Counter>& family, Provider provider,
+                               const char* label, std::string_view value);
 
   core::Metrics& metrics_;
   std::string key_;
