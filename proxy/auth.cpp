@@ -66,8 +66,10 @@ void Authenticator::refresh_active(recorder::Store& store) {
   std::vector<std::string> ids;
   {
     std::lock_guard lock(uses_mutex_);
-    std::erase_if(active_, [&](const auto& use) { return now - use.second > kActiveFor; });
-    for (const auto& [id, last_use] : active_) {
+    std::erase_if(uses_, [&](const auto& use) {
+      return use.second.reported && now - use.second.steady > kActiveFor;
+    });
+    for (const auto& [id, use] : uses_) {
       ids.push_back(id);
     }
   }
@@ -98,15 +100,11 @@ void Authenticator::remember_secret(std::string_view id, const EntryPtr& seen,
 void Authenticator::note_use(std::string_view id, recorder::UnixMicros when,
                              std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(uses_mutex_);
-  if (const auto found = recent_uses_.find(id); found != recent_uses_.end()) {
-    found->second = when;
+  const Use use{when, now, false};
+  if (const auto found = uses_.find(id); found != uses_.end()) {
+    found->second = use;
   } else {
-    recent_uses_.emplace(std::string(id), when);
-  }
-  if (const auto found = active_.find(id); found != active_.end()) {
-    found->second = now;
-  } else {
-    active_.emplace(std::string(id), now);
+    uses_.emplace(std::string(id), use);
   }
 }
 
@@ -156,12 +154,15 @@ boost::asio::awaitable<Authenticator::Result> Authenticator::authenticate(
 }
 
 std::vector<std::pair<std::string, recorder::UnixMicros>> Authenticator::take_recent_uses() {
-  ById<recorder::UnixMicros> uses;
-  {
-    std::lock_guard lock(uses_mutex_);
-    uses.swap(recent_uses_);
+  std::vector<std::pair<std::string, recorder::UnixMicros>> taken;
+  std::lock_guard lock(uses_mutex_);
+  for (auto& [id, use] : uses_) {
+    if (!use.reported) {
+      taken.emplace_back(id, use.at);
+      use.reported = true;
+    }
   }
-  return {uses.begin(), uses.end()};
+  return taken;
 }
 
 }  // namespace aibridge::proxy

@@ -96,9 +96,13 @@ class Authenticator {
   recorder::StorePool& stores_;
   std::shared_mutex cache_mutex_;  // guards cache_
   ById<EntryPtr> cache_;
-  std::mutex uses_mutex_;  // guards recent_uses_ and active_
-  ById<recorder::UnixMicros> recent_uses_;
-  ById<std::chrono::steady_clock::time_point> active_;  // last use of each token in use
+  struct Use {
+    recorder::UnixMicros at = 0;                     // for last_used_at
+    std::chrono::steady_clock::time_point steady{};  // for the refresh of tokens in use
+    bool reported = true;                            // `at` taken by take_recent_uses()
+  };
+  std::mutex uses_mutex_;  // guards uses_
+  ById<Use> uses_;         // every token used in the last kActiveFor
 };
 
 }  // namespace aibridge::proxy

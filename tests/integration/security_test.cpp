@@ -1,6 +1,7 @@
 // Security (SPEC §4.1, §6): tokens that no longer hold are refused everywhere, and no secret (a
 // user token or a provider key) ever shows up in logs, request dumps or API output.
 #include <filesystem>
+#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -100,6 +101,33 @@ TEST(Security, ATokenInSteadyUseIsRefusedWithinTwoSecondsOfItsRevocation) {
   EXPECT_LE(std::chrono::steady_clock::now() - revoked, 2100ms);
   EXPECT_EQ(bridged_status(gateway.port(), token), 401);
   EXPECT_EQ(gateway.stop(), 0);
+}
+
+// Uses are written as last_used_at (every 30 s, and a last time at shutdown); unused tokens keep
+// none.
+TEST(Security, ATokensLastUseIsRecorded) {
+  MockUpstream mock;
+  TempDir dir;
+  ASSERT_EQ(cli(dir.path(), {"users", "create", "gus"}).status, 0);
+  const std::string used = create_token(dir.path(), "gus", "1h");
+  const std::string unused = create_token(dir.path(), "gus", "1h");
+  Gateway gateway(dir.path(), {"--anthropic-base-url", mock.url()});
+  EXPECT_EQ(bridged_status(gateway.port(), used), 200);
+  EXPECT_EQ(gateway.stop(), 0);
+  const RunResult list = cli(dir.path(), {"tokens", "list", "gus"});
+  ASSERT_EQ(list.status, 0) << list.err;
+  const auto line_of = [&](const std::string& token) {
+    const std::size_t at = list.out.find(token.substr(0, 10));
+    return list.out.substr(at, list.out.find('\n', at) - at);
+  };
+  // CREATED, EXPIRES and LAST USED: three times for the used token, two and "-" for the other.
+  const std::regex time(R"(\d{4}-\d\d-\d\dT)");
+  const auto times = [&](const std::string& line) {
+    return std::distance(std::sregex_iterator(line.begin(), line.end(), time),
+                         std::sregex_iterator());
+  };
+  EXPECT_EQ(times(line_of(used)), 3) << line_of(used);
+  EXPECT_EQ(times(line_of(unused)), 2) << line_of(unused);
 }
 
 // The gateway remembers a secret it has verified, so that the next request with it skips the
