@@ -1,6 +1,5 @@
 #include "app/cli.hpp"
 
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -107,10 +106,7 @@ std::optional<std::string> token_id_of(const std::string& argument) {
   if (const auto parts = core::split_token(argument)) {
     return std::string(parts->id);
   }
-  const bool alphanumeric = std::all_of(argument.begin(), argument.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  });
-  if (argument.size() == core::kTokenIdLength && alphanumeric) {
+  if (core::is_token_id(argument)) {
     return argument;
   }
   return std::nullopt;

@@ -48,6 +48,10 @@ GeneratedToken generate_token() {
   return {random_alphanumeric(kTokenIdLength), random_alphanumeric(kTokenSecretLength)};
 }
 
+bool is_token_id(std::string_view text) {
+  return text.size() == kTokenIdLength && is_alphanumeric(text);
+}
+
 std::optional<TokenParts> split_token(std::string_view text) {
   if (text.size() != kTokenIdLength + 1 + kTokenSecretLength || text[kTokenIdLength] != '-') {
     return std::nullopt;

@@ -24,6 +24,9 @@ struct GeneratedToken {
 /// Fresh id and secret from the OpenSSL CSPRNG (uniform over [0-9A-Za-z]).
 GeneratedToken generate_token();
 
+/// Whether `text` has the shape of a token's id (kTokenIdLength letters and digits).
+bool is_token_id(std::string_view text);
+
 /// Splits "<id>-<secret>"; nullopt when the shape or alphabet is wrong.
 std::optional<TokenParts> split_token(std::string_view text);
 

@@ -54,5 +54,13 @@ TEST(Tokens, HashIsSha256) {
   EXPECT_EQ(hash_secret("abc"), expected);
 }
 
+TEST(Tokens, TokenIdsAreTenLettersOrDigits) {
+  EXPECT_TRUE(is_token_id("I45y3HPsjw"));
+  EXPECT_FALSE(is_token_id("I45y3HPsj"));     // short
+  EXPECT_FALSE(is_token_id("I45y3HPsjwX"));   // long
+  EXPECT_FALSE(is_token_id("I45y3HP-jw"));    // not alphanumeric
+  EXPECT_FALSE(is_token_id(""));
+}
+
 }  // namespace
 }  // namespace aibridge::core
