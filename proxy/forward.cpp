@@ -186,8 +186,10 @@ net::awaitable<ForwardResult> Exchange::run() {
       break;
     }
     co_await relay(*connection, parser);
+    const bool cut = watchdog.expired();  // a socket the watchdog cut is shut down
     watchdog.disarm();
-    if (result_.ending == ForwardEnding::kCompleted && parser.is_done() && parser.keep_alive()) {
+    if (result_.ending == ForwardEnding::kCompleted && parser.is_done() && parser.keep_alive() &&
+        !cut) {
       connection->reused = false;
       upstream.release(std::move(connection));
     }

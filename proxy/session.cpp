@@ -137,7 +137,8 @@ net::awaitable<bool> Session::read_request(http::request_parser<http::string_bod
   parser.header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
   parser.body_limit(config().max_request_body);
   parser.eager(true);
-  watchdog_.arm(config().timeouts.client_request, socket_);
+  // Cancel only: a request that took too long still gets its 408.
+  watchdog_.arm(config().timeouts.client_request, socket_, OnExpiry::kCancel);
   bool checked_head = false;
   for (;;) {
     error_code error;
@@ -162,6 +163,9 @@ net::awaitable<bool> Session::read_request(http::request_parser<http::string_bod
     if (!error && parser.is_done()) {
       watchdog_.disarm();
       co_return true;
+    }
+    if (!error && watchdog_.expired()) {
+      error = net::error::operation_aborted;  // it fired while the last read was completing
     }
     if (!error) {
       auto [read_error, read] =

@@ -10,11 +10,31 @@
 
 namespace aibridge::proxy {
 
+/// What an expired deadline does to its target.
+enum class OnExpiry {
+  // Cancel and shut the socket down: the connection is over. cancel() alone reaches only an
+  // operation the reactor holds; a composed one (async_write of several buffers, a TLS or
+  // Beast read) caught between two steps would start its next step unguarded, and with the
+  // deadline spent, wait for ever. After the shutdown that step fails at once.
+  kCut,
+  // Cancel only, for a caller that still answers on the socket (a 408) and checks expired()
+  // before each operation it starts.
+  kCancel,
+};
+
 inline void cancel_io(tcp::socket& socket) {
   error_code ignored;
   socket.cancel(ignored);
 }
+inline void cut_io(tcp::socket& socket) {
+  error_code ignored;
+  socket.cancel(ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+}
 inline void cancel_io(tcp::resolver& resolver) {
+  resolver.cancel();
+}
+inline void cut_io(tcp::resolver& resolver) {
   resolver.cancel();
 }
 
@@ -31,17 +51,21 @@ class Watchdog : public boost::intrusive::list_base_hook<
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
-  /// From now on, cancel `target`'s pending operations (cancel_io) if `timeout` passes before
-  /// the next arm() or disarm(). `target` must outlive the arming.
+  /// From now on, cut `target` (or only cancel its pending operations, see OnExpiry) if
+  /// `timeout` passes before the next arm() or disarm(). `target` must outlive the arming.
   template <class Target>
-  void arm(Clock::duration timeout, Target& target) {
-    arm_until(Clock::now() + timeout, target);
+  void arm(Clock::duration timeout, Target& target, OnExpiry on_expiry = OnExpiry::kCut) {
+    arm_until(Clock::now() + timeout, target, on_expiry);
   }
   template <class Target>
-  void arm_until(Clock::time_point deadline, Target& target) {
+  void arm_until(Clock::time_point deadline, Target& target, OnExpiry on_expiry = OnExpiry::kCut) {
     deadline_ = deadline;
     target_ = &target;
-    cancel_ = [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); };
+    if (on_expiry == OnExpiry::kCut) {
+      cancel_ = [](void* pointer) { cut_io(*static_cast<Target*>(pointer)); };
+    } else {
+      cancel_ = [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); };
+    }
     expired_ = false;
   }
   void disarm() { target_ = nullptr; }

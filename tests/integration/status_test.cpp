@@ -63,7 +63,9 @@ TEST_F(StatusRaces, AClientThatLeavesRightAfterResponseCompletedLeavesItComplete
       read_until_then_close(gateway_.port(), "/openai/v1/responses",
                             headers("openai/responses/reasoning_tools.fixture", 1000),
                             R"({"model":"gpt-5","stream":true,"input":"hi"})",
-                            "event: response.completed\ndata: ");
+                            // The whole event: only then has the gateway relayed (and parsed) it.
+                            R"("total_tokens":1020}}})"
+                            "\n\n");
   const recorder::Interception record = recorded(seen);
   EXPECT_EQ(record.status, recorder::Status::kCompleted) << record.metadata;
   ASSERT_EQ(record.token_usages.size(), 1U);  // usage from response.completed was kept

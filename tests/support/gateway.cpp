@@ -5,6 +5,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
 #include "tests/support/http_client.hpp"
 
 namespace aibridge::testing {
@@ -48,11 +50,16 @@ std::string Gateway::admin_token() const {
 std::optional<int> Gateway::stop(std::chrono::milliseconds timeout) {
   process_->signal(SIGTERM);
   const std::optional<int> status = process_->wait(timeout);
+  // Whatever the process said is the best clue (sanitizer reports end up here too).
   if (status != 0) {
-    // Whatever the process said is the best clue (sanitizer reports end up here too).
     std::cerr << "aibridge exited with " << (status ? std::to_string(*status) : "a timeout")
               << "; its stderr:\n"
               << process_->err() << std::endl;
+  } else if (::testing::Test::HasFailure()) {
+    constexpr std::size_t kTail = 16 * 1024;
+    const std::string err = process_->err();
+    std::cerr << "the test failed; the end of aibridge's stderr:\n"
+              << err.substr(err.size() > kTail ? err.size() - kTail : 0) << std::endl;
   }
   return status;
 }

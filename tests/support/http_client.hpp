@@ -43,8 +43,9 @@ struct StreamedResponse {
 StreamedResponse stream_request(unsigned short port, http::verb method, const std::string& target,
                                 const Headers& headers = {}, const std::string& body = {});
 
-/// Sends one request, reads the response until `marker` has arrived in it, then closes the
-/// connection at once (a client that leaves at a chosen byte). Returns what it read.
+/// Sends one request, reads the response until `marker` has arrived in its body, then closes
+/// the connection at once (a client that leaves at a chosen byte). Returns the head's fields
+/// and the body read so far.
 std::string read_until_then_close(unsigned short port, const std::string& target,
                                   const Headers& headers, const std::string& body,
                                   std::string_view marker);

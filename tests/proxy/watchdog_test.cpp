@@ -1,0 +1,115 @@
+// The watchdog on real loopback sockets: what an expired deadline leaves of the connection.
+#include "proxy/watchdog.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace aibridge::proxy {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+// A connected pair on 127.0.0.1: `ours` is what the watchdog guards, `peer` the other end.
+struct SocketPair {
+  explicit SocketPair(net::io_context& io) : ours(io), peer(io) {
+    tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    ours.connect(acceptor.local_endpoint());
+    peer = acceptor.accept();
+  }
+  tcp::socket ours;
+  tcp::socket peer;
+};
+
+// Runs `test` as a coroutine beside the shard's ticker, at most `limit`: a step that waits for
+// ever fails the test instead of hanging it.
+void run_with_ticker(net::io_context& io, WatchdogTicker& ticker,
+                     std::function<net::awaitable<void>()> test) {
+  bool finished = false;
+  net::co_spawn(io, ticker.run(), net::detached);
+  net::co_spawn(io, [&]() -> net::awaitable<void> {
+    co_await test();
+    finished = true;
+    io.stop();
+  }, net::detached);
+  io.run_for(10s);
+  EXPECT_TRUE(finished) << "an operation was left waiting after the deadline";
+}
+
+TEST(Watchdog, ACutSocketFailsTheNextStepOfAComposedWriteAtOnce) {
+  net::io_context io;
+  WatchdogTicker ticker(io);
+  Watchdog watchdog(ticker);
+  SocketPair pair(io);
+  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
+    // The peer reads nothing: a write far larger than the socket buffers stalls until the
+    // deadline cuts it.
+    const std::vector<char> big(64 << 20, 'x');
+    watchdog.arm(100ms, pair.ours);
+    auto [error, written] = co_await net::async_write(pair.ours, net::buffer(big), kTuple);
+    EXPECT_TRUE(error);
+    EXPECT_LT(written, big.size());
+    EXPECT_TRUE(watchdog.expired());
+    // A composed operation caught between two steps when the deadline fired would start its
+    // next step now, with no deadline armed: that step must fail, not wait for the peer.
+    auto [next_error, next_written] =
+        co_await pair.ours.async_write_some(net::buffer(big.data(), 4096), kTuple);
+    EXPECT_EQ(next_error, net::error::broken_pipe) << next_error.message();
+    auto [read_error, read] = co_await pair.ours.async_read_some(
+        net::buffer(const_cast<char*>(big.data()), 16), kTuple);
+    EXPECT_EQ(read_error, net::error::eof) << read_error.message();
+  });
+}
+
+TEST(Watchdog, ACancelledSocketCanStillAnswer) {
+  net::io_context io;
+  WatchdogTicker ticker(io);
+  Watchdog watchdog(ticker);
+  SocketPair pair(io);
+  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
+    std::array<char, 64> piece{};
+    watchdog.arm(100ms, pair.ours, OnExpiry::kCancel);
+    auto [error, read] = co_await pair.ours.async_read_some(net::buffer(piece), kTuple);
+    EXPECT_EQ(error, net::error::operation_aborted) << error.message();
+    EXPECT_TRUE(watchdog.expired());
+    const std::string answer = "HTTP/1.1 408 Request Timeout\r\n\r\n";
+    auto [write_error, written] = co_await net::async_write(pair.ours, net::buffer(answer), kTuple);
+    EXPECT_FALSE(write_error) << write_error.message();
+    std::string received(answer.size(), '\0');
+    auto [peer_error, got] = co_await net::async_read(pair.peer, net::buffer(received), kTuple);
+    EXPECT_FALSE(peer_error);
+    EXPECT_EQ(received, answer);
+  });
+}
+
+TEST(Watchdog, DisarmedInTimeNothingHappens) {
+  net::io_context io;
+  WatchdogTicker ticker(io);
+  Watchdog watchdog(ticker);
+  SocketPair pair(io);
+  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
+    watchdog.arm(10s, pair.ours);
+    const std::string hello = "hello";
+    auto [write_error, written] = co_await net::async_write(pair.peer, net::buffer(hello), kTuple);
+    EXPECT_FALSE(write_error);
+    std::string received(hello.size(), '\0');
+    auto [error, got] = co_await net::async_read(pair.ours, net::buffer(received), kTuple);
+    watchdog.disarm();
+    EXPECT_FALSE(error);
+    EXPECT_EQ(received, hello);
+    // Past several ticks, the socket is still whole.
+    net::steady_timer pause(io, 3 * WatchdogTicker::kTick);
+    co_await pause.async_wait(kTuple);
+    EXPECT_FALSE(watchdog.expired());
+    auto [again_error, again] = co_await net::async_write(pair.ours, net::buffer(hello), kTuple);
+    EXPECT_FALSE(again_error);
+  });
+}
+
+}  // namespace
+}  // namespace aibridge::proxy
