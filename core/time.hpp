@@ -14,6 +14,8 @@ UnixMicros now_micros();
 
 /// "2025-10-22T14:03:11.123456Z" with trailing fractional zeros trimmed (no fraction when zero).
 std::string format_rfc3339(UnixMicros micros);
+/// The same, appended to `out`.
+void append_rfc3339(std::string& out, UnixMicros micros);
 
 /// Parses RFC 3339 with an optional 1..9 digit fraction and a required zone (Z or ±hh:mm); the
 /// letters T and Z may be lower case. Precision beyond microseconds is truncated.

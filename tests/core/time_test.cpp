@@ -30,9 +30,27 @@ TEST(ParseRfc3339, RejectsMalformed) {
   }
 }
 
+TEST(FormatRfc3339, WritesEveryFieldAtItsWidth) {
+  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_rfc3339(951'782'400'000'000), "2000-02-29T00:00:00Z");  // a leap day
+  EXPECT_EQ(format_rfc3339(253'402'300'799'999'999), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_rfc3339(-62'135'596'800'000'000), "0001-01-01T00:00:00Z");
+  std::string appended = "at ";
+  append_rfc3339(appended, 1'761'141'791'100'000);
+  EXPECT_EQ(appended, "at 2025-10-22T14:03:11.1Z");
+}
+
 TEST(Rfc3339, RoundTrips) {
   const UnixMicros now = now_micros();
   EXPECT_EQ(parse_rfc3339(format_rfc3339(now)), now);
+  // Every digit position, across years, with and without fractions.
+  std::uint64_t state = 0;
+  for (int i = 0; i < 10'000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto micros = static_cast<UnixMicros>((state >> 7) % 253'402'300'800'000'000ULL);
+    const std::string text = format_rfc3339(micros);
+    EXPECT_EQ(parse_rfc3339(text), micros) << text;
+  }
 }
 
 }  // namespace
