@@ -6,7 +6,12 @@
 #include "proxy/session.hpp"
 #include "proxy/shard_metrics.hpp"
 
+#include <linux/filter.h>
 #include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
 
 namespace aibridge::proxy {
 namespace {
@@ -79,8 +84,33 @@ Server::Server(ServerDeps deps) : deps_(deps) {
 
 Server::~Server() = default;
 
+namespace {
+
+// Makes the kernel hand each new connection to one of this process's `shards` listeners, at
+// random, and never to a socket another process added to the group later (a same-user program
+// can join a SO_REUSEPORT group by setting the option before it binds; it takes the next index,
+// past ours). Random rather than the packet's hash: that hash is 0 on NICs without one.
+void admit_only_our_shards(tcp::acceptor& first, std::size_t shards) {
+  constexpr std::uint32_t kRandom = SKF_AD_OFF + SKF_AD_RANDOM;
+  std::array<sock_filter, 3> program = {{
+      {BPF_LD | BPF_W | BPF_ABS, 0, 0, kRandom},                // A = a random 32-bit number
+      {BPF_ALU | BPF_MOD | BPF_K, 0, 0, std::uint32_t(shards)},  // A %= shards
+      {BPF_RET | BPF_A, 0, 0, 0},                                // the listener at index A
+  }};
+  const sock_fprog selector{static_cast<unsigned short>(program.size()), program.data()};
+  if (::setsockopt(first.native_handle(), SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &selector,
+                   sizeof selector) != 0) {
+    throw std::runtime_error("cannot keep other processes off the listening port: " +
+                             std::string(std::strerror(errno)));
+  }
+}
+
+}  // namespace
+
 tcp::endpoint Server::listen() {
   tcp::endpoint endpoint = parse_listen(deps_.config.listen);
+  // One listener per shard in a SO_REUSEPORT group; a single shard needs no group at all.
+  const bool group = shards_.size() > 1;
   bool first = true;
   for (auto& shard : shards_) {
     tcp::acceptor& acceptor = shard->acceptor;
@@ -92,13 +122,13 @@ tcp::endpoint Server::listen() {
     // The first socket binds without SO_REUSEPORT, so the bind fails while any other socket
     // (another gateway's shards included) listens on the address; SO_REUSEPORT set afterwards,
     // before listen, lets this process's other shards join it.
-    if (!error && !first) {
+    if (!error && group && !first) {
       acceptor.set_option(ReusePort(true), error);
     }
     if (!error) {
       acceptor.bind(endpoint, error);
     }
-    if (!error && first) {
+    if (!error && group && first) {
       acceptor.set_option(ReusePort(true), error);
     }
     if (!error) {
@@ -113,6 +143,9 @@ tcp::endpoint Server::listen() {
     // With port 0 the first shard picks the port; the others join it.
     endpoint = acceptor.local_endpoint();
     first = false;
+  }
+  if (group) {
+    admit_only_our_shards(shards_.front()->acceptor, shards_.size());
   }
   return endpoint;
 }

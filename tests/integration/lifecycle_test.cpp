@@ -54,6 +54,42 @@ TEST(Lifecycle, ASecondGatewayOnTheSamePortRefusesToStart) {
   EXPECT_EQ(first.stop(), 0);
 }
 
+// A socket that sets SO_REUSEPORT before it binds (a program of the same user) can join the
+// shards' group, but the kernel never hands it a connection; with one shard there is no group
+// to join at all.
+TEST(Lifecycle, AProcessThatJoinsThePortGetsNoConnections) {
+  TempDir dir;
+  Gateway gateway(dir.path(), {"--threads", "2"});
+  net::io_context io;
+  tcp::acceptor intruder(io);
+  intruder.open(tcp::v4());
+  intruder.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+  intruder.bind(tcp::endpoint(net::ip::make_address("127.0.0.1"), gateway.port()));
+  intruder.listen();
+  intruder.non_blocking(true);
+  // Connections only (a request the intruder took would wait for an answer that never comes).
+  std::vector<tcp::socket> connections;
+  for (int i = 0; i < 60; ++i) {
+    connections.emplace_back(io).connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), gateway.port()));
+  }
+  error_code error;
+  intruder.accept(error);
+  EXPECT_EQ(error, net::error::would_block) << "the intruder was handed a connection";
+  connections.clear();
+  EXPECT_EQ(request(gateway.port(), http::verb::get, "/healthz").result_int(), 200);
+  EXPECT_EQ(gateway.stop(), 0);
+
+  TempDir single_dir;
+  Gateway single(single_dir.path(), {"--threads", "1"});
+  tcp::acceptor refused(io);
+  refused.open(tcp::v4());
+  refused.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+  refused.bind(tcp::endpoint(net::ip::make_address("127.0.0.1"), single.port()), error);
+  EXPECT_EQ(error, net::error::address_in_use);
+  EXPECT_EQ(single.stop(), 0);
+}
+
 // While a stream is still in flight after SIGTERM, the gateway keeps accepting: /readyz says
 // 503 (a load balancer takes it out), /healthz 200, each response closes its connection; the
 // stream finishes, then the process exits.
