@@ -138,14 +138,17 @@ net::awaitable<ForwardResult> Exchange::run() {
   for (;;) {
     if (session_.aborted()) {
       // Shutdown cancelled the session before it had a provider connection (during the token
-      // lookup, a wait for the recorder, or a connect abort() cannot reach): none is made, or
-      // the one just made goes unused.
+      // lookup, a wait for the recorder, or the connect): none is made, or the one just made
+      // goes unused.
       result_.ending = ForwardEnding::kShutdown;
       result_.error = shutdown_verdict().message;
       log_.close_connection = true;
       break;
     }
     UpstreamClient::Result acquired = co_await upstream.acquire(request_.origin, watchdog, fresh);
+    if (session_.aborted()) {
+      continue;  // aborted while connecting: ends at the top of the loop
+    }
     if (auto* error = std::get_if<ConnectError>(&acquired)) {
       const bool timeout = error->kind == ConnectFailure::kTimeout;
       // Named, not a temporary: GCC 12 destroys temporaries in a co_await expression twice.
@@ -157,9 +160,6 @@ net::awaitable<ForwardResult> Exchange::run() {
     }
     std::unique_ptr<UpstreamConnection> connection =
         std::move(std::get<std::unique_ptr<UpstreamConnection>>(acquired));
-    if (session_.aborted()) {
-      continue;  // aborted while connecting: ends at the top of the loop
-    }
     UpstreamInUse in_use(session_, connection->stream.socket());
     UpstreamParser parser;
     error_code error = co_await send_request(*connection);

@@ -77,6 +77,7 @@ void Session::abort() {
   if (holding_ != nullptr) {
     holding_->cancel();
   }
+  watchdog_.interrupt();  // a provider lookup, connect or TLS handshake under way
 }
 
 std::span<char> Session::relay_buffer() {

@@ -11,7 +11,7 @@ void Watchdog::check(Clock::time_point now) {
     expired_ = true;
     void* target = target_;
     target_ = nullptr;
-    cancel_(target);
+    on_expiry_(target);
   }
   if (deferred_action_ != nullptr && now >= deferred_at_) {
     const auto action = deferred_action_;

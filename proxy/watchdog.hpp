@@ -61,14 +61,22 @@ class Watchdog : public boost::intrusive::list_base_hook<
   void arm_until(Clock::time_point deadline, Target& target, OnExpiry on_expiry = OnExpiry::kCut) {
     deadline_ = deadline;
     target_ = &target;
+    cancel_ = [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); };
     if (on_expiry == OnExpiry::kCut) {
-      cancel_ = [](void* pointer) { cut_io(*static_cast<Target*>(pointer)); };
+      on_expiry_ = [](void* pointer) { cut_io(*static_cast<Target*>(pointer)); };
     } else {
-      cancel_ = [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); };
+      on_expiry_ = cancel_;
     }
     expired_ = false;
   }
   void disarm() { target_ = nullptr; }
+  /// Cancels what the armed target has pending now, without expiring it (shutdown reaches a
+  /// resolve, connect or handshake this way: nothing else holds those).
+  void interrupt() {
+    if (target_ != nullptr) {
+      cancel_(target_);
+    }
+  }
   /// True when the watchdog fired since the last arm().
   bool expired() const { return expired_; }
 
@@ -88,7 +96,8 @@ class Watchdog : public boost::intrusive::list_base_hook<
 
   Clock::time_point deadline_{};
   void* target_ = nullptr;  // nullptr: disarmed
-  Canceller cancel_ = nullptr;
+  Canceller cancel_ = nullptr;     // cancels the target's pending operations
+  Canceller on_expiry_ = nullptr;  // what expiry does to it (cancel_, or a cut)
   bool expired_ = false;
   Clock::time_point deferred_at_{};
   void (*deferred_action_)(void*) = nullptr;  // nullptr: nothing deferred

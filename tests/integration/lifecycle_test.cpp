@@ -2,6 +2,9 @@
 // load balancers see, and a second signal that cancels at once (SPEC §4.5).
 #include <signal.h>
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -183,6 +186,70 @@ TEST(Lifecycle, ASecondSignalCancelsAtOnceAndRecordsTheShutdown) {
     EXPECT_EQ(found->at("metadata").at("status"), "cancelled");
     EXPECT_EQ(found->at("metadata").at("error"), "the gateway shut down");
   }
+  EXPECT_EQ(reader.stop(), 0);
+}
+
+// Whether some socket of this machine is still in SYN-SENT towards 127.0.0.1:`port`.
+bool connecting_to(unsigned short port) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  char wanted[16];
+  std::snprintf(wanted, sizeof wanted, "0100007F:%04X", port);
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (remote == wanted && state == "02") {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The second signal also ends a connect to a provider that does not answer (one whose listen
+// queue is full drops the SYNs): no waiting for the connect timeout.
+TEST(Lifecycle, ASecondSignalCancelsAConnectInProgress) {
+  net::io_context io;
+  tcp::acceptor unanswering(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  unanswering.listen(0);
+  const unsigned short port = unanswering.local_endpoint().port();
+  tcp::socket filler(io);  // the one connection the queue holds
+  filler.connect(unanswering.local_endpoint());
+
+  TempDir dir;
+  Gateway gateway(dir.path(), {"--anthropic-base-url", "http://127.0.0.1:" + std::to_string(port),
+                               "--anthropic-api-key", "sk-ant-test-key-123456",
+                               "--timeouts-upstream-connect", "60s", "--shutdown-grace", "60s"});
+  const std::string token = gateway.admin_token();
+  std::thread client([&] {
+    try {
+      stream_request(gateway.port(), http::verb::post, "/anthropic/v1/messages",
+                     {{"Authorization", "Bearer " + token}}, R"({"stream":true})");
+    } catch (const std::exception&) {
+      // Cut before any response: expected.
+    }
+  });
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (!connecting_to(port) && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(connecting_to(port)) << "the gateway never tried to connect";
+  gateway.process().signal(SIGTERM);
+  ASSERT_TRUE(gateway.process().wait_for_stderr("shutting down", 5s));
+  const auto second = std::chrono::steady_clock::now();
+  gateway.process().signal(SIGTERM);
+  EXPECT_EQ(gateway.process().wait(20s), 0);
+  client.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - second, kSanitizedBuild ? 3s : 1s)
+      << gateway.process().err();
+
+  Gateway reader(dir.path());
+  const Response listing = request(reader.port(), http::verb::get,
+                                   "/api/v2/aibridge/interceptions", {{"Coder-Session-Token", token}});
+  const json::array results = json::parse(listing.body()).at("results").as_array();
+  ASSERT_EQ(results.size(), 1U) << listing.body();
+  EXPECT_EQ(results[0].at("metadata").at("status"), "cancelled");
+  EXPECT_EQ(results[0].at("metadata").at("error"), "the gateway shut down");
   EXPECT_EQ(reader.stop(), 0);
 }
 
