@@ -46,6 +46,12 @@ char* write_escaped(char* out, unsigned char c) {
     case '\t':
       *out++ = 't';
       break;
+    case '\b':
+      *out++ = 'b';
+      break;
+    case '\f':
+      *out++ = 'f';
+      break;
     default:
       *out++ = 'u';
       *out++ = '0';

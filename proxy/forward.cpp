@@ -186,10 +186,9 @@ net::awaitable<ForwardResult> Exchange::run() {
       break;
     }
     co_await relay(*connection, parser);
-    const bool cut = watchdog.expired();  // a socket the watchdog cut is shut down
     watchdog.disarm();
     if (result_.ending == ForwardEnding::kCompleted && parser.is_done() && parser.keep_alive() &&
-        !cut) {
+        !watchdog.cut(&connection->stream.socket())) {  // a cut socket is shut down
       connection->reused = false;
       upstream.release(std::move(connection));
     }

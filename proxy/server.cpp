@@ -100,8 +100,10 @@ void admit_only_our_shards(tcp::acceptor& first, std::size_t shards) {
   const sock_fprog selector{static_cast<unsigned short>(program.size()), program.data()};
   if (::setsockopt(first.native_handle(), SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &selector,
                    sizeof selector) != 0) {
-    throw std::runtime_error("cannot keep other processes off the listening port: " +
-                             std::string(std::strerror(errno)));
+    // A kernel before 4.5, or a seccomp policy: serving matters more than this guard.
+    spdlog::warn("cannot keep other processes' sockets off the listening port ({}); the kernel "
+                 "will share connections with any that join it",
+                 std::strerror(errno));
   }
 }
 
@@ -140,12 +142,13 @@ tcp::endpoint Server::listen() {
           (error == net::error::address_in_use ? " (another process, or gateway, listens there)"
                                                : ""));
     }
+    if (group && first) {
+      // At once: group indices follow the order of listen(), and ours must come first.
+      admit_only_our_shards(acceptor, shards_.size());
+    }
     // With port 0 the first shard picks the port; the others join it.
     endpoint = acceptor.local_endpoint();
     first = false;
-  }
-  if (group) {
-    admit_only_our_shards(shards_.front()->acceptor, shards_.size());
   }
   return endpoint;
 }

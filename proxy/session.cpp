@@ -130,7 +130,7 @@ net::awaitable<bool> Session::await_request() {
   watchdog_.arm(config().timeouts.client_idle, socket_);
   auto [error, read] = co_await socket_.async_read_some(buffer_.prepare(kRequestReadSize), kTuple);
   buffer_.commit(read);
-  co_return !error;
+  co_return !error && !watchdog_.expired();  // not a socket cut as the read completed
 }
 
 net::awaitable<bool> Session::read_request(http::request_parser<http::string_body>& parser,

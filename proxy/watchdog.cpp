@@ -11,6 +11,9 @@ void Watchdog::check(Clock::time_point now) {
     expired_ = true;
     void* target = target_;
     target_ = nullptr;
+    if (cuts_) {
+      last_cut_ = target;
+    }
     on_expiry_(target);
   }
   if (deferred_action_ != nullptr && now >= deferred_at_) {

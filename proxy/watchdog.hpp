@@ -62,7 +62,8 @@ class Watchdog : public boost::intrusive::list_base_hook<
     deadline_ = deadline;
     target_ = &target;
     cancel_ = [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); };
-    if (on_expiry == OnExpiry::kCut) {
+    cuts_ = on_expiry == OnExpiry::kCut;
+    if (cuts_) {
       on_expiry_ = [](void* pointer) { cut_io(*static_cast<Target*>(pointer)); };
     } else {
       on_expiry_ = cancel_;
@@ -70,13 +71,17 @@ class Watchdog : public boost::intrusive::list_base_hook<
     expired_ = false;
   }
   void disarm() { target_ = nullptr; }
-  /// Cancels what the armed target has pending now, without expiring it (shutdown reaches a
-  /// resolve, connect or handshake this way: nothing else holds those).
+  /// Shutdown: does to the armed target what expiry would, without calling it a timeout
+  /// (nothing else holds a connect or handshake under way), and stays interrupted.
   void interrupt() {
+    interrupted_ = true;
     if (target_ != nullptr) {
-      cancel_(target_);
+      on_expiry_(target_);
     }
   }
+  bool interrupted() const { return interrupted_; }
+  /// Whether the last socket expiry cut was `target` (a later arm() does not forget it).
+  bool cut(const void* target) const { return last_cut_ == target; }
   /// True when the watchdog fired since the last arm().
   bool expired() const { return expired_; }
 
@@ -98,7 +103,10 @@ class Watchdog : public boost::intrusive::list_base_hook<
   void* target_ = nullptr;  // nullptr: disarmed
   Canceller cancel_ = nullptr;     // cancels the target's pending operations
   Canceller on_expiry_ = nullptr;  // what expiry does to it (cancel_, or a cut)
+  bool cuts_ = false;              // on_expiry_ is a cut
   bool expired_ = false;
+  bool interrupted_ = false;
+  const void* last_cut_ = nullptr;  // the target of the last cut, for as long as it matters
   Clock::time_point deferred_at_{};
   void (*deferred_action_)(void*) = nullptr;  // nullptr: nothing deferred
   void* deferred_target_ = nullptr;

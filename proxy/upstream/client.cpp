@@ -92,9 +92,26 @@ net::awaitable<UpstreamClient::Result> UpstreamClient::connect(const Origin& ori
                            "cannot resolve " + origin.host + ": " + resolve_error.message()};
   }
 
+  // One address after another, by hand: net::async_connect over the range would go on to the
+  // next address after a cancel (the watchdog's, or shutdown's interrupt) as after a refusal.
   tcp::socket socket(io_);
   watchdog.arm(timeouts_.upstream_connect, socket);
-  auto [connect_error, endpoint] = co_await net::async_connect(socket, endpoints, kTuple);
+  error_code connect_error = net::error::host_not_found;
+  for (const auto& entry : endpoints) {
+    error_code ignored;
+    socket.close(ignored);
+    socket.open(entry.endpoint().protocol(), connect_error);
+    if (!connect_error) {
+      auto [error] = co_await socket.async_connect(entry.endpoint(), kTuple);
+      connect_error = error;
+    }
+    if (watchdog.expired() || watchdog.interrupted()) {
+      connect_error = net::error::operation_aborted;  // even when it connected just then
+    }
+    if (!connect_error || connect_error == net::error::operation_aborted) {
+      break;
+    }
+  }
   if (connect_error) {
     const bool timed_out = watchdog.expired();
     watchdog.disarm();
@@ -123,6 +140,9 @@ net::awaitable<UpstreamClient::Result> UpstreamClient::connect(const Origin& ori
   auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, kTuple);
   const bool timed_out = watchdog.expired();
   watchdog.disarm();
+  if (!handshake_error && (timed_out || watchdog.interrupted())) {
+    handshake_error = net::error::operation_aborted;  // done just as the socket was cut
+  }
   if (handshake_error) {
     co_return ConnectError{timed_out ? ConnectFailure::kTimeout : ConnectFailure::kTls,
                            "TLS handshake with " + origin.host_header + " failed: " +

@@ -1,5 +1,5 @@
-// The interceptions list body, written without a JSON document: it must be exactly the JSON
-// (fields, order, escaping, metadata) the API has always given.
+// The interceptions list body, written without a JSON document: the same JSON (fields, their
+// order, escapes) the API gave when it serialised a json::value; stored metadata is copied.
 #include "api/interceptions_json.hpp"
 
 #include <gtest/gtest.h>
@@ -23,7 +23,7 @@ recorder::ListedInterception full_row() {
   record.ended_at = 1'761'141'792'000'000;
   record.token_usages.push_back({"t1", "resp_1", 900, 120, 512, 0, R"({"reasoning_tokens":64})",
                                  1'761'141'791'500'000});
-  record.user_prompts.push_back({"p1", "resp_1", "line one\nline two\t\x01 </script>", "{}",
+  record.user_prompts.push_back({"p1", "resp_1", "line one\nline two\t\x01\b\f </script>", "{}",
                                  1'761'141'791'200'000});
   recorder::ToolUsage tool;
   tool.id = "u1";
@@ -60,7 +60,7 @@ TEST(InterceptionsBody, WritesEveryFieldInTheReferenceOrder) {
       "cache_read_input_tokens":512,"cache_write_input_tokens":0,
       "metadata":{"reasoning_tokens":64},"created_at":"2025-10-22T14:03:11.5Z"}],
     "user_prompts":[{"id":"p1","interception_id":"01a23251-b75b-7213-b773-97d20df36a1a",
-      "provider_response_id":"resp_1","prompt":"line one\nline two\t\u0001 </script>",
+      "provider_response_id":"resp_1","prompt":"line one\nline two\t\u0001\b\f </script>",
       "metadata":{},"created_at":"2025-10-22T14:03:11.2Z"}],
     "tool_usages":[{"id":"u1","interception_id":"01a23251-b75b-7213-b773-97d20df36a1a",
       "provider_response_id":"resp_1","server_url":"https://mcp.example/mcp","tool":"add",

@@ -60,8 +60,8 @@ TEST(Watchdog, ACutSocketFailsTheNextStepOfAComposedWriteAtOnce) {
     auto [next_error, next_written] =
         co_await pair.ours.async_write_some(net::buffer(big.data(), 4096), kTuple);
     EXPECT_EQ(next_error, net::error::broken_pipe) << next_error.message();
-    auto [read_error, read] = co_await pair.ours.async_read_some(
-        net::buffer(const_cast<char*>(big.data()), 16), kTuple);
+    std::array<char, 16> piece{};
+    auto [read_error, read] = co_await pair.ours.async_read_some(net::buffer(piece), kTuple);
     EXPECT_EQ(read_error, net::error::eof) << read_error.message();
   });
 }
@@ -84,6 +84,41 @@ TEST(Watchdog, ACancelledSocketCanStillAnswer) {
     auto [peer_error, got] = co_await net::async_read(pair.peer, net::buffer(received), kTuple);
     EXPECT_FALSE(peer_error);
     EXPECT_EQ(received, answer);
+  });
+}
+
+TEST(Watchdog, AnInterruptEndsWhatIsPendingWithoutCallingItATimeout) {
+  net::io_context io;
+  WatchdogTicker ticker(io);
+  Watchdog watchdog(ticker);
+  SocketPair pair(io);
+  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
+    watchdog.arm(10s, pair.ours);
+    net::post(io, [&watchdog] { watchdog.interrupt(); });  // while the read waits
+    std::array<char, 16> piece{};
+    auto [error, read] = co_await pair.ours.async_read_some(net::buffer(piece), kTuple);
+    EXPECT_EQ(error, net::error::operation_aborted) << error.message();
+    EXPECT_FALSE(watchdog.expired());
+    EXPECT_TRUE(watchdog.interrupted());
+  });
+}
+
+TEST(Watchdog, RemembersWhichSocketItCutAfterTheNextArm) {
+  net::io_context io;
+  WatchdogTicker ticker(io);
+  Watchdog watchdog(ticker);
+  SocketPair upstream(io);
+  SocketPair client(io);
+  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
+    watchdog.arm(50ms, upstream.ours);
+    std::array<char, 16> piece{};
+    auto [error, read] = co_await upstream.ours.async_read_some(net::buffer(piece), kTuple);
+    EXPECT_TRUE(error);
+    watchdog.arm(10s, client.ours);  // the relay goes on to write to the client
+    EXPECT_FALSE(watchdog.expired());
+    EXPECT_TRUE(watchdog.cut(&upstream.ours));  // so the connection is not pooled
+    EXPECT_FALSE(watchdog.cut(&client.ours));
+    watchdog.disarm();
   });
 }
 
