@@ -61,12 +61,11 @@ class Watchdog : public boost::intrusive::list_base_hook<
   void arm_until(Clock::time_point deadline, Target& target, OnExpiry on_expiry = OnExpiry::kCut) {
     deadline_ = deadline;
     target_ = &target;
-    cancel_ = [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); };
     cuts_ = on_expiry == OnExpiry::kCut;
     if (cuts_) {
       on_expiry_ = [](void* pointer) { cut_io(*static_cast<Target*>(pointer)); };
     } else {
-      on_expiry_ = cancel_;
+      on_expiry_ = [](void* pointer) { cancel_io(*static_cast<Target*>(pointer)); };
     }
     expired_ = false;
   }
@@ -101,8 +100,7 @@ class Watchdog : public boost::intrusive::list_base_hook<
 
   Clock::time_point deadline_{};
   void* target_ = nullptr;  // nullptr: disarmed
-  Canceller cancel_ = nullptr;     // cancels the target's pending operations
-  Canceller on_expiry_ = nullptr;  // what expiry does to it (cancel_, or a cut)
+  Canceller on_expiry_ = nullptr;  // what expiry does to the target: a cut, or a cancel
   bool cuts_ = false;              // on_expiry_ is a cut
   bool expired_ = false;
   bool interrupted_ = false;

@@ -98,6 +98,10 @@ net::awaitable<UpstreamClient::Result> UpstreamClient::connect(const Origin& ori
   watchdog.arm(timeouts_.upstream_connect, socket);
   error_code connect_error = net::error::host_not_found;
   for (const auto& entry : endpoints) {
+    if (watchdog.interrupted()) {
+      connect_error = net::error::operation_aborted;  // shutdown came during the lookup
+      break;
+    }
     error_code ignored;
     socket.close(ignored);
     socket.open(entry.endpoint().protocol(), connect_error);

@@ -26,122 +26,110 @@ struct SocketPair {
   tcp::socket peer;
 };
 
-// Runs `test` as a coroutine beside the shard's ticker, at most `limit`: a step that waits for
-// ever fails the test instead of hanging it.
-void run_with_ticker(net::io_context& io, WatchdogTicker& ticker,
-                     std::function<net::awaitable<void>()> test) {
-  bool finished = false;
-  net::co_spawn(io, ticker.run(), net::detached);
-  net::co_spawn(io, [&]() -> net::awaitable<void> {
-    co_await test();
-    finished = true;
-    io.stop();
-  }, net::detached);
-  io.run_for(10s);
-  EXPECT_TRUE(finished) << "an operation was left waiting after the deadline";
-}
+// A shard's watchdog and ticker with a connected pair; run() runs a test coroutine beside the
+// ticker, at most 10 s: a step that waits for ever fails the test instead of hanging it.
+class WatchdogTest : public ::testing::Test {
+ protected:
+  void run(std::function<net::awaitable<void>()> test) {
+    bool finished = false;
+    net::co_spawn(io_, ticker_.run(), net::detached);
+    net::co_spawn(io_, [&]() -> net::awaitable<void> {
+      co_await test();
+      finished = true;
+      io_.stop();
+    }, net::detached);
+    io_.run_for(10s);
+    EXPECT_TRUE(finished) << "an operation was left waiting after the deadline";
+  }
 
-TEST(Watchdog, ACutSocketFailsTheNextStepOfAComposedWriteAtOnce) {
-  net::io_context io;
-  WatchdogTicker ticker(io);
-  Watchdog watchdog(ticker);
-  SocketPair pair(io);
-  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
+  net::io_context io_;
+  WatchdogTicker ticker_{io_};
+  Watchdog watchdog_{ticker_};
+  SocketPair pair_{io_};
+};
+
+TEST_F(WatchdogTest, ACutSocketFailsTheNextStepOfAComposedWriteAtOnce) {
+  run([&]() -> net::awaitable<void> {
     // The peer reads nothing: a write far larger than the socket buffers stalls until the
     // deadline cuts it.
     const std::vector<char> big(64 << 20, 'x');
-    watchdog.arm(100ms, pair.ours);
-    auto [error, written] = co_await net::async_write(pair.ours, net::buffer(big), kTuple);
+    watchdog_.arm(100ms, pair_.ours);
+    auto [error, written] = co_await net::async_write(pair_.ours, net::buffer(big), kTuple);
     EXPECT_TRUE(error);
     EXPECT_LT(written, big.size());
-    EXPECT_TRUE(watchdog.expired());
+    EXPECT_TRUE(watchdog_.expired());
     // A composed operation caught between two steps when the deadline fired would start its
     // next step now, with no deadline armed: that step must fail, not wait for the peer.
     auto [next_error, next_written] =
-        co_await pair.ours.async_write_some(net::buffer(big.data(), 4096), kTuple);
+        co_await pair_.ours.async_write_some(net::buffer(big.data(), 4096), kTuple);
     EXPECT_EQ(next_error, net::error::broken_pipe) << next_error.message();
     std::array<char, 16> piece{};
-    auto [read_error, read] = co_await pair.ours.async_read_some(net::buffer(piece), kTuple);
+    auto [read_error, read] = co_await pair_.ours.async_read_some(net::buffer(piece), kTuple);
     EXPECT_EQ(read_error, net::error::eof) << read_error.message();
   });
 }
 
-TEST(Watchdog, ACancelledSocketCanStillAnswer) {
-  net::io_context io;
-  WatchdogTicker ticker(io);
-  Watchdog watchdog(ticker);
-  SocketPair pair(io);
-  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
+TEST_F(WatchdogTest, ACancelledSocketCanStillAnswer) {
+  run([&]() -> net::awaitable<void> {
     std::array<char, 64> piece{};
-    watchdog.arm(100ms, pair.ours, OnExpiry::kCancel);
-    auto [error, read] = co_await pair.ours.async_read_some(net::buffer(piece), kTuple);
+    watchdog_.arm(100ms, pair_.ours, OnExpiry::kCancel);
+    auto [error, read] = co_await pair_.ours.async_read_some(net::buffer(piece), kTuple);
     EXPECT_EQ(error, net::error::operation_aborted) << error.message();
-    EXPECT_TRUE(watchdog.expired());
+    EXPECT_TRUE(watchdog_.expired());
     const std::string answer = "HTTP/1.1 408 Request Timeout\r\n\r\n";
-    auto [write_error, written] = co_await net::async_write(pair.ours, net::buffer(answer), kTuple);
+    auto [write_error, written] = co_await net::async_write(pair_.ours, net::buffer(answer), kTuple);
     EXPECT_FALSE(write_error) << write_error.message();
     std::string received(answer.size(), '\0');
-    auto [peer_error, got] = co_await net::async_read(pair.peer, net::buffer(received), kTuple);
+    auto [peer_error, got] = co_await net::async_read(pair_.peer, net::buffer(received), kTuple);
     EXPECT_FALSE(peer_error);
     EXPECT_EQ(received, answer);
   });
 }
 
-TEST(Watchdog, AnInterruptEndsWhatIsPendingWithoutCallingItATimeout) {
-  net::io_context io;
-  WatchdogTicker ticker(io);
-  Watchdog watchdog(ticker);
-  SocketPair pair(io);
-  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
-    watchdog.arm(10s, pair.ours);
-    net::post(io, [&watchdog] { watchdog.interrupt(); });  // while the read waits
+TEST_F(WatchdogTest, AnInterruptEndsWhatIsPendingWithoutCallingItATimeout) {
+  run([&]() -> net::awaitable<void> {
+    watchdog_.arm(10s, pair_.ours);
+    net::post(io_, [this] { watchdog_.interrupt(); });  // while the read waits
     std::array<char, 16> piece{};
-    auto [error, read] = co_await pair.ours.async_read_some(net::buffer(piece), kTuple);
+    auto [error, read] = co_await pair_.ours.async_read_some(net::buffer(piece), kTuple);
     EXPECT_EQ(error, net::error::operation_aborted) << error.message();
-    EXPECT_FALSE(watchdog.expired());
-    EXPECT_TRUE(watchdog.interrupted());
+    EXPECT_FALSE(watchdog_.expired());
+    EXPECT_TRUE(watchdog_.interrupted());
   });
 }
 
-TEST(Watchdog, RemembersWhichSocketItCutAfterTheNextArm) {
-  net::io_context io;
-  WatchdogTicker ticker(io);
-  Watchdog watchdog(ticker);
-  SocketPair upstream(io);
-  SocketPair client(io);
-  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
-    watchdog.arm(50ms, upstream.ours);
+TEST_F(WatchdogTest, RemembersWhichSocketItCutAfterTheNextArm) {
+  SocketPair& upstream = pair_;
+  SocketPair client(io_);
+  run([&]() -> net::awaitable<void> {
+    watchdog_.arm(50ms, upstream.ours);
     std::array<char, 16> piece{};
     auto [error, read] = co_await upstream.ours.async_read_some(net::buffer(piece), kTuple);
     EXPECT_TRUE(error);
-    watchdog.arm(10s, client.ours);  // the relay goes on to write to the client
-    EXPECT_FALSE(watchdog.expired());
-    EXPECT_TRUE(watchdog.cut(&upstream.ours));  // so the connection is not pooled
-    EXPECT_FALSE(watchdog.cut(&client.ours));
-    watchdog.disarm();
+    watchdog_.arm(10s, client.ours);  // the relay goes on to write to the client
+    EXPECT_FALSE(watchdog_.expired());
+    EXPECT_TRUE(watchdog_.cut(&upstream.ours));  // so the connection is not pooled
+    EXPECT_FALSE(watchdog_.cut(&client.ours));
+    watchdog_.disarm();
   });
 }
 
-TEST(Watchdog, DisarmedInTimeNothingHappens) {
-  net::io_context io;
-  WatchdogTicker ticker(io);
-  Watchdog watchdog(ticker);
-  SocketPair pair(io);
-  run_with_ticker(io, ticker, [&]() -> net::awaitable<void> {
-    watchdog.arm(10s, pair.ours);
+TEST_F(WatchdogTest, DisarmedInTimeNothingHappens) {
+  run([&]() -> net::awaitable<void> {
+    watchdog_.arm(10s, pair_.ours);
     const std::string hello = "hello";
-    auto [write_error, written] = co_await net::async_write(pair.peer, net::buffer(hello), kTuple);
+    auto [write_error, written] = co_await net::async_write(pair_.peer, net::buffer(hello), kTuple);
     EXPECT_FALSE(write_error);
     std::string received(hello.size(), '\0');
-    auto [error, got] = co_await net::async_read(pair.ours, net::buffer(received), kTuple);
-    watchdog.disarm();
+    auto [error, got] = co_await net::async_read(pair_.ours, net::buffer(received), kTuple);
+    watchdog_.disarm();
     EXPECT_FALSE(error);
     EXPECT_EQ(received, hello);
     // Past several ticks, the socket is still whole.
-    net::steady_timer pause(io, 3 * WatchdogTicker::kTick);
+    net::steady_timer pause(io_, 3 * WatchdogTicker::kTick);
     co_await pause.async_wait(kTuple);
-    EXPECT_FALSE(watchdog.expired());
-    auto [again_error, again] = co_await net::async_write(pair.ours, net::buffer(hello), kTuple);
+    EXPECT_FALSE(watchdog_.expired());
+    auto [again_error, again] = co_await net::async_write(pair_.ours, net::buffer(hello), kTuple);
     EXPECT_FALSE(again_error);
   });
 }
