@@ -35,6 +35,8 @@ TEST(FormatRfc3339, WritesEveryFieldAtItsWidth) {
   EXPECT_EQ(format_rfc3339(951'782'400'000'000), "2000-02-29T00:00:00Z");  // a leap day
   EXPECT_EQ(format_rfc3339(253'402'300'799'999'999), "9999-12-31T23:59:59.999999Z");
   EXPECT_EQ(format_rfc3339(-62'135'596'800'000'000), "0001-01-01T00:00:00Z");
+  // Past year 9999 (no record has such a time, but a corrupt one must still print).
+  EXPECT_EQ(format_rfc3339(253'402'300'800'000'000), "10000-01-01T00:00:00Z");
   std::string appended = "at ";
   append_rfc3339(appended, 1'761'141'791'100'000);
   EXPECT_EQ(appended, "at 2025-10-22T14:03:11.1Z");
