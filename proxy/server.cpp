@@ -6,17 +6,14 @@
 #include "proxy/session.hpp"
 #include "proxy/shard_metrics.hpp"
 
-#include <linux/filter.h>
-#include <sys/socket.h>
+#include <fcntl.h>
+#include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 
 namespace aibridge::proxy {
 namespace {
-
-using ReusePort = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 tcp::endpoint parse_listen(const std::string& listen) {
   const std::size_t colon = listen.rfind(':');
@@ -84,73 +81,45 @@ Server::Server(ServerDeps deps) : deps_(deps) {
 
 Server::~Server() = default;
 
-namespace {
-
-// Makes the kernel hand each new connection to one of this process's `shards` listeners, at
-// random, and never to a socket another process added to the group later (a same-user program
-// can join a SO_REUSEPORT group by setting the option before it binds; it takes the next index,
-// past ours). Random rather than the packet's hash: that hash is 0 on NICs without one.
-void admit_only_our_shards(tcp::acceptor& first, std::size_t shards) {
-  constexpr std::uint32_t kRandom = SKF_AD_OFF + SKF_AD_RANDOM;
-  std::array<sock_filter, 3> program = {{
-      {BPF_LD | BPF_W | BPF_ABS, 0, 0, kRandom},                // A = a random 32-bit number
-      {BPF_ALU | BPF_MOD | BPF_K, 0, 0, std::uint32_t(shards)},  // A %= shards
-      {BPF_RET | BPF_A, 0, 0, 0},                                // the listener at index A
-  }};
-  const sock_fprog selector{static_cast<unsigned short>(program.size()), program.data()};
-  if (::setsockopt(first.native_handle(), SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &selector,
-                   sizeof selector) != 0) {
-    // A kernel before 4.5, or a seccomp policy: serving matters more than this guard.
-    spdlog::warn("cannot keep other processes' sockets off the listening port ({}); the kernel "
-                 "will share connections with any that join it",
-                 std::strerror(errno));
-  }
-}
-
-}  // namespace
-
 tcp::endpoint Server::listen() {
   tcp::endpoint endpoint = parse_listen(deps_.config.listen);
-  // One listener per shard in a SO_REUSEPORT group; a single shard needs no group at all.
-  const bool group = shards_.size() > 1;
-  bool first = true;
-  for (auto& shard : shards_) {
-    tcp::acceptor& acceptor = shard->acceptor;
-    error_code error;
-    acceptor.open(endpoint.protocol(), error);
-    if (!error) {
-      acceptor.set_option(tcp::acceptor::reuse_address(true), error);
-    }
-    // The first socket binds without SO_REUSEPORT, so the bind fails while any other socket
-    // (another gateway's shards included) listens on the address; SO_REUSEPORT set afterwards,
-    // before listen, lets this process's other shards join it.
-    if (!error && group && !first) {
-      acceptor.set_option(ReusePort(true), error);
-    }
-    if (!error) {
-      acceptor.bind(endpoint, error);
-    }
-    if (!error && group && first) {
-      acceptor.set_option(ReusePort(true), error);
-    }
-    if (!error) {
-      acceptor.listen(net::socket_base::max_listen_connections, error);
-    }
-    if (error) {
-      throw std::runtime_error(
-          "cannot listen on " + deps_.config.listen + ": " + error.message() +
-          (error == net::error::address_in_use ? " (another process, or gateway, listens there)"
-                                               : ""));
-    }
-    if (group && first) {
-      // At once: group indices follow the order of listen(), and ours must come first.
-      admit_only_our_shards(acceptor, shards_.size());
-    }
-    // With port 0 the first shard picks the port; the others join it.
-    endpoint = acceptor.local_endpoint();
-    first = false;
+  // One listening socket, without SO_REUSEPORT: while it listens the kernel refuses every other
+  // bind that overlaps its address (another gateway, or a program binding a more specific
+  // address of the same port). Each further shard accepts from a duplicate of its descriptor;
+  // a new connection wakes every shard and the first to ask takes it, so a busy shard takes
+  // fewer.
+  tcp::acceptor& first = shards_.front()->acceptor;
+  error_code error;
+  first.open(endpoint.protocol(), error);
+  if (!error) {
+    first.set_option(tcp::acceptor::reuse_address(true), error);  // past TIME_WAIT sockets
   }
-  return endpoint;
+  if (!error) {
+    first.bind(endpoint, error);
+  }
+  if (!error) {
+    first.listen(net::socket_base::max_listen_connections, error);
+  }
+  if (error) {
+    throw std::runtime_error(
+        "cannot listen on " + deps_.config.listen + ": " + error.message() +
+        (error == net::error::address_in_use ? " (another process, or gateway, listens there)"
+                                             : ""));
+  }
+  for (std::size_t i = 1; i < shards_.size(); ++i) {
+    const int copy = ::fcntl(first.native_handle(), F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) {
+      throw std::runtime_error("cannot share the listening socket between threads: " +
+                               std::string(std::strerror(errno)));
+    }
+    shards_[i]->acceptor.assign(endpoint.protocol(), copy, error);
+    if (error) {
+      ::close(copy);
+      throw std::runtime_error("cannot share the listening socket between threads: " +
+                               error.message());
+    }
+  }
+  return first.local_endpoint();  // with port 0, the port the kernel chose
 }
 
 namespace {

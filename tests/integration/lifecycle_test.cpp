@@ -57,40 +57,35 @@ TEST(Lifecycle, ASecondGatewayOnTheSamePortRefusesToStart) {
   EXPECT_EQ(first.stop(), 0);
 }
 
-// A socket that sets SO_REUSEPORT before it binds (a program of the same user) can join the
-// shards' group, but the kernel never hands it a connection; with one shard there is no group
-// to join at all.
-TEST(Lifecycle, AProcessThatJoinsThePortGetsNoConnections) {
-  TempDir dir;
-  Gateway gateway(dir.path(), {"--threads", "2"});
-  net::io_context io;
-  tcp::acceptor intruder(io);
-  intruder.open(tcp::v4());
-  intruder.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
-  intruder.bind(tcp::endpoint(net::ip::make_address("127.0.0.1"), gateway.port()));
-  intruder.listen();
-  intruder.non_blocking(true);
-  // Connections only (a request the intruder took would wait for an answer that never comes).
-  std::vector<tcp::socket> connections;
-  for (int i = 0; i < 60; ++i) {
-    connections.emplace_back(io).connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), gateway.port()));
+// A program of the same user that sets SO_REUSEPORT can neither join the gateway's port nor
+// take it over on a more specific address (127.0.0.1 while the gateway listens on 0.0.0.0),
+// with one network thread or several.
+TEST(Lifecycle, NoOtherSocketCanBindTheListeningPort) {
+  for (const char* threads : {"1", "2"}) {
+    SCOPED_TRACE(std::string("threads ") + threads);
+    TempDir dir;
+    Gateway gateway(dir.path(), {"--threads", threads, "--listen", "0.0.0.0:0"});
+    net::io_context io;
+    for (const char* address : {"0.0.0.0", "127.0.0.1"}) {
+      tcp::acceptor intruder(io);
+      intruder.open(tcp::v4());
+      intruder.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+      intruder.set_option(tcp::acceptor::reuse_address(true));
+      error_code error;
+      intruder.bind(tcp::endpoint(net::ip::make_address(address), gateway.port()), error);
+      EXPECT_EQ(error, net::error::address_in_use) << address;
+    }
+    // Every shard still serves: more connections than threads, each answered.
+    std::vector<std::unique_ptr<Connection>> connections;
+    for (int i = 0; i < 8; ++i) {
+      connections.push_back(std::make_unique<Connection>(gateway.port()));
+    }
+    for (auto& connection : connections) {
+      EXPECT_EQ(connection->request(http::verb::get, "/healthz").result_int(), 200);
+    }
+    connections.clear();
+    EXPECT_EQ(gateway.stop(), 0);
   }
-  error_code error;
-  intruder.accept(error);
-  EXPECT_EQ(error, net::error::would_block) << "the intruder was handed a connection";
-  connections.clear();
-  EXPECT_EQ(request(gateway.port(), http::verb::get, "/healthz").result_int(), 200);
-  EXPECT_EQ(gateway.stop(), 0);
-
-  TempDir single_dir;
-  Gateway single(single_dir.path(), {"--threads", "1"});
-  tcp::acceptor refused(io);
-  refused.open(tcp::v4());
-  refused.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
-  refused.bind(tcp::endpoint(net::ip::make_address("127.0.0.1"), single.port()), error);
-  EXPECT_EQ(error, net::error::address_in_use);
-  EXPECT_EQ(single.stop(), 0);
 }
 
 // While a stream is still in flight after SIGTERM, the gateway keeps accepting: /readyz says

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <iostream>
 #include <stdexcept>
 
@@ -17,8 +18,10 @@ std::string gateway_binary() {
 
 Gateway::Gateway(const std::string& data_dir, const std::vector<std::string>& extra_args,
                  const std::map<std::string, std::optional<std::string>>& env) {
-  std::vector<std::string> argv = {gateway_binary(), "serve",      "--listen",
-                                   "127.0.0.1:0",    "--data-dir", data_dir};
+  std::vector<std::string> argv = {gateway_binary(), "serve", "--data-dir", data_dir};
+  if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   // Tests must not pick up a developer's real keys or configuration.
   std::map<std::string, std::optional<std::string>> environment = {

@@ -22,8 +22,9 @@ inline constexpr bool kSanitizedBuild =
 
 class Gateway {
  public:
-  /// Starts `aibridge serve --listen 127.0.0.1:0 --data-dir <data_dir> <extra_args…>` and waits
-  /// until it listens. Throws if it does not come up.
+  /// Starts `aibridge serve --data-dir <data_dir> --listen 127.0.0.1:0 <extra_args…>` (no
+  /// --listen of its own when `extra_args` has one) and waits until it listens. Throws if it
+  /// does not come up.
   Gateway(const std::string& data_dir, const std::vector<std::string>& extra_args = {},
           const std::map<std::string, std::optional<std::string>>& env = {});
 

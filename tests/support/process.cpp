@@ -134,6 +134,11 @@ std::optional<std::string> Process::wait_for_stderr(const std::string& needle,
         return text.substr(start, end - start);
       }
     }
+    siginfo_t exited{};
+    if (::waitid(P_PID, static_cast<id_t>(pid_), &exited, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        exited.si_pid == pid_) {
+      return std::nullopt;  // it ended without saying it (it is left for wait() to reap)
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   } while (std::chrono::steady_clock::now() < deadline);
   return std::nullopt;

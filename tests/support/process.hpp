@@ -26,7 +26,8 @@ class Process {
   bool running();
   std::string out() const;
   std::string err() const;
-  /// Polls stderr until `needle` appears; returns the text after it up to the end of its line.
+  /// Polls stderr until `needle` appears; returns the text after it up to the end of its line,
+  /// or nullopt once the process has ended or `timeout` passed.
   std::optional<std::string> wait_for_stderr(const std::string& needle,
                                              std::chrono::milliseconds timeout) const;
 
