@@ -22,18 +22,30 @@ constexpr int kFailure = 1;
 constexpr int kUsage = 2;
 
 /// --config and one flag per configuration key, accepted by every subcommand. Arguments
-/// CLI11 does not know are kept, so that they are listed with the configuration's errors.
+/// CLI11 does not know, and flags given without a value, are kept, so that they are listed with
+/// the configuration's errors; a flag given twice takes its last value.
 struct ConfigOptions {
   std::string config_path;
   std::map<std::string, std::string> flags;
+  std::vector<std::string> without_value;
 
   void attach(CLI::App& command) {
     command.allow_extras();
     command.add_option("--config", config_path, "TOML configuration file [AIBRIDGE_CONFIG]");
     for (const auto& [flag, help] : core::config_flag_names()) {
-      command.add_option_function<std::string>(
-          "--" + flag, [this, name = flag](const std::string& value) { flags[name] = value; },
-          help);
+      command
+          .add_option_function<std::vector<std::string>>(
+              "--" + flag,
+              [this, name = flag](const std::vector<std::string>& values) {
+                if (values.empty() || values.back().empty()) {
+                  without_value.push_back("flag --" + name + ": needs a value");
+                } else {
+                  flags[name] = values.back();
+                }
+              },
+              help)
+          ->expected(0, 1)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     }
   }
 
@@ -51,6 +63,7 @@ struct ConfigOptions {
     sources.flags = flags;
     core::ConfigResult result = core::load_config(sources);
     std::vector<std::string> errors = unknown_arguments(command.remaining());
+    errors.insert(errors.end(), without_value.begin(), without_value.end());
     errors.insert(errors.end(), result.errors.begin(), result.errors.end());
     if (errors.empty()) {
       return result.config;

@@ -161,6 +161,22 @@ TEST_F(CliTest, UnknownFlagsAreListedWithTheOtherErrors) {
   }
 }
 
+// A flag given twice takes its last value; a flag without a value is listed with the others.
+TEST_F(CliTest, RepeatedFlagsTakeTheLastValueAndMissingValuesAreListed) {
+  const RunResult result =
+      run({gateway_binary(), "serve", "--data-dir", dir_.path(), "--threads", "2", "--threads",
+           "x", "--retention", "nope", "--unknown-flag", "3", "--listen"},
+          {{"AIBRIDGE_CONFIG", std::nullopt}});
+  EXPECT_EQ(result.status, 2);
+  for (const char* fragment : {"threads", "\"x\"", "retention", "flag --unknown-flag: unknown flag",
+                               "flag --listen: needs a value", "4 configuration errors"}) {
+    EXPECT_NE(result.err.find(fragment), std::string::npos) << fragment << "\n" << result.err;
+  }
+  EXPECT_EQ(result.err.find("At Most"), std::string::npos) << result.err;
+  ASSERT_EQ(cli({"users", "create", "frank", "--data-dir", "/nonexistent/ignored"}).status, 0)
+      << "the last --data-dir (the fixture's) counts";
+}
+
 // A mistyped variable must not leave the gateway on its default (the real provider).
 TEST_F(CliTest, UnknownVariablesAreErrors) {
   ASSERT_EQ(cli({"users", "create", "erin"}).status, 0);
