@@ -31,11 +31,12 @@ inline void cut_io(tcp::socket& socket) {
   socket.cancel(ignored);
   socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
-inline void cancel_io(tcp::resolver& resolver) {
-  resolver.cancel();
+// A timer stands for work done elsewhere (a name lookup): cancelling it wakes the waiter.
+inline void cancel_io(net::steady_timer& timer) {
+  timer.cancel();
 }
-inline void cut_io(tcp::resolver& resolver) {
-  resolver.cancel();
+inline void cut_io(net::steady_timer& timer) {
+  timer.cancel();
 }
 
 class WatchdogTicker;

@@ -1,5 +1,7 @@
 #include "proxy/upstream/client.hpp"
 
+#include "proxy/upstream/lookup.hpp"
+
 #include <algorithm>
 
 #include <sys/socket.h>
@@ -81,14 +83,10 @@ net::awaitable<void> UpstreamClient::sweep_idle() {
 
 net::awaitable<UpstreamClient::Result> UpstreamClient::connect(const Origin& origin,
                                                                Watchdog& watchdog) {
-  tcp::resolver resolver(io_);
-  watchdog.arm(timeouts_.upstream_connect, resolver);
   auto [resolve_error, endpoints] =
-      co_await resolver.async_resolve(origin.host, origin.port, kTuple);
+      co_await lookup(watchdog, timeouts_.upstream_connect, origin.host, origin.port);
   if (resolve_error) {
-    const bool timed_out = watchdog.expired();
-    watchdog.disarm();
-    co_return ConnectError{timed_out ? ConnectFailure::kTimeout : ConnectFailure::kResolve,
+    co_return ConnectError{watchdog.expired() ? ConnectFailure::kTimeout : ConnectFailure::kResolve,
                            "cannot resolve " + origin.host + ": " + resolve_error.message()};
   }
 
@@ -97,16 +95,16 @@ net::awaitable<UpstreamClient::Result> UpstreamClient::connect(const Origin& ori
   tcp::socket socket(io_);
   watchdog.arm(timeouts_.upstream_connect, socket);
   error_code connect_error = net::error::host_not_found;
-  for (const auto& entry : endpoints) {
+  for (const tcp::endpoint& endpoint : endpoints) {
     if (watchdog.interrupted()) {
       connect_error = net::error::operation_aborted;  // shutdown came during the lookup
       break;
     }
     error_code ignored;
     socket.close(ignored);
-    socket.open(entry.endpoint().protocol(), connect_error);
+    socket.open(endpoint.protocol(), connect_error);
     if (!connect_error) {
-      auto [error] = co_await socket.async_connect(entry.endpoint(), kTuple);
+      auto [error] = co_await socket.async_connect(endpoint, kTuple);
       connect_error = error;
     }
     if (watchdog.expired() || watchdog.interrupted()) {

@@ -1,13 +1,19 @@
-// The watchdog on real loopback sockets: what an expired deadline leaves of the connection.
+// The watchdog on real loopback sockets: what an expired deadline leaves of the connection;
+// and the name lookups it guards, which a deadline or shutdown abandons.
 #include "proxy/watchdog.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "proxy/upstream/lookup.hpp"
 
 namespace aibridge::proxy {
 namespace {
@@ -132,6 +138,98 @@ TEST_F(WatchdogTest, DisarmedInTimeNothingHappens) {
     auto [again_error, again] = co_await net::async_write(pair_.ours, net::buffer(hello), kTuple);
     EXPECT_FALSE(again_error);
   });
+}
+
+// A lookup that hangs until the test lets it go (as getaddrinfo does while DNS is down), and a
+// way to wait until it has started.
+struct HangingResolve {
+  std::shared_ptr<std::promise<void>> release = std::make_shared<std::promise<void>>();
+  std::shared_future<void> released = release->get_future().share();
+  std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
+
+  BlockingResolve function() const {
+    return [released = released, calls = calls](const std::string&, const std::string&) {
+      ++*calls;
+      released.wait();
+      return LookupResult{{}, {tcp::endpoint(net::ip::make_address("127.0.0.1"), 1)}};
+    };
+  }
+  ~HangingResolve() { release->set_value(); }
+};
+
+TEST_F(WatchdogTest, AHangingLookupEndsAtItsDeadline) {
+  HangingResolve hanging;
+  run([&]() -> net::awaitable<void> {
+    const auto started = Watchdog::Clock::now();
+    const LookupResult result =
+        co_await lookup(watchdog_, 100ms, "provider.example", "443", hanging.function());
+    EXPECT_EQ(result.error, net::error::operation_aborted);
+    EXPECT_TRUE(watchdog_.expired());
+    EXPECT_LT(Watchdog::Clock::now() - started, 5s);
+  });
+  EXPECT_EQ(*hanging.calls, 1);
+}
+
+TEST_F(WatchdogTest, AnInterruptEndsAHangingLookupAtOnce) {
+  HangingResolve hanging;
+  run([&]() -> net::awaitable<void> {
+    net::steady_timer soon(io_, 20ms);
+    soon.async_wait([&](const error_code&) { watchdog_.interrupt(); });
+    const LookupResult result =
+        co_await lookup(watchdog_, 1h, "provider.example", "443", hanging.function());
+    EXPECT_EQ(result.error, net::error::operation_aborted);
+    EXPECT_FALSE(watchdog_.expired());
+    EXPECT_TRUE(watchdog_.interrupted());
+    // Once interrupted, a further lookup does not start.
+    const LookupResult next =
+        co_await lookup(watchdog_, 1h, "provider.example", "443", hanging.function());
+    EXPECT_EQ(next.error, net::error::operation_aborted);
+  });
+  EXPECT_EQ(*hanging.calls, 1);
+}
+
+TEST_F(WatchdogTest, ALookupThatAnswersGivesItsAddresses) {
+  run([&]() -> net::awaitable<void> {
+    const tcp::endpoint answer(net::ip::make_address("10.1.2.3"), 443);
+    const LookupResult result = co_await lookup(
+        watchdog_, 10s, "provider.example", "443",
+        [answer](const std::string& host, const std::string& port) {
+          EXPECT_EQ(host, "provider.example");
+          EXPECT_EQ(port, "443");
+          return LookupResult{{}, {answer}};
+        });
+    EXPECT_FALSE(result.error);
+    EXPECT_EQ(result.endpoints, std::vector<tcp::endpoint>{answer});
+    const LookupResult failed = co_await lookup(
+        watchdog_, 10s, "nowhere.example", "443", [](const std::string&, const std::string&) {
+          return LookupResult{net::error::host_not_found, {}};
+        });
+    EXPECT_EQ(failed.error, net::error::host_not_found);
+    EXPECT_FALSE(watchdog_.expired());
+  });
+}
+
+TEST_F(WatchdogTest, NumericAddressesAreNotLookedUp) {
+  run([&]() -> net::awaitable<void> {
+    const auto must_not_run = [](const std::string& host, const std::string&) {
+      ADD_FAILURE() << "looked up " << host;
+      return LookupResult{};
+    };
+    const LookupResult v4 = co_await lookup(watchdog_, 10s, "127.0.0.1", "8080", must_not_run);
+    EXPECT_EQ(v4.endpoints,
+              std::vector<tcp::endpoint>{tcp::endpoint(net::ip::make_address("127.0.0.1"), 8080)});
+    const LookupResult v6 = co_await lookup(watchdog_, 10s, "::1", "443", must_not_run);
+    EXPECT_EQ(v6.endpoints,
+              std::vector<tcp::endpoint>{tcp::endpoint(net::ip::make_address("::1"), 443)});
+  });
+}
+
+TEST(Lookup, GetaddrinfoResolvesLocalhost) {
+  const LookupResult result = resolve_with_getaddrinfo("localhost", "80");
+  ASSERT_FALSE(result.error) << result.error.message();
+  ASSERT_FALSE(result.endpoints.empty());
+  EXPECT_TRUE(result.endpoints.front().address().is_loopback());
+  EXPECT_EQ(result.endpoints.front().port(), 80);
 }
 
 }  // namespace
