@@ -23,7 +23,7 @@ constexpr int kUsage = 2;
 
 /// --config and one flag per configuration key, accepted by every subcommand. Arguments
 /// CLI11 does not know, and flags given without a value, are kept, so that they are listed with
-/// the configuration's errors; a flag given twice takes its last value.
+/// every other error; a flag given twice takes its last value.
 struct ConfigOptions {
   std::string config_path;
   std::map<std::string, std::string> flags;
@@ -33,25 +33,33 @@ struct ConfigOptions {
     command.allow_extras();
     command.add_option("--config", config_path, "TOML configuration file [AIBRIDGE_CONFIG]");
     for (const auto& [flag, help] : core::config_flag_names()) {
-      command
-          .add_option_function<std::vector<std::string>>(
-              "--" + flag,
-              [this, name = flag](const std::vector<std::string>& values) {
-                if (values.empty() || values.back().empty()) {
-                  without_value.push_back("flag --" + name + ": needs a value");
-                } else {
-                  flags[name] = values.back();
-                }
-              },
-              help)
-          ->expected(0, 1)
-          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+      add_value_option(command, "--" + flag, flags[flag], help);
     }
   }
 
-  /// Loads the configuration; prints every error (the unknown arguments of `command` too) and
-  /// returns nullopt when there are any.
-  std::optional<core::Config> load(const CLI::App& command) const {
+  /// An option that takes one value, by the same rules as the configuration flags.
+  void add_value_option(CLI::App& command, const std::string& name, std::string& target,
+                        const std::string& help) {
+    command
+        .add_option_function<std::string>(
+            name,
+            [this, name, &target](const std::string& value) {
+              if (value.empty()) {
+                without_value.push_back("flag " + name + ": needs a value");
+              } else {
+                target = value;
+              }
+            },
+            help)
+        ->expected(0, 1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+        ->allow_extra_args(false);
+  }
+
+  /// Loads the configuration; prints every error (`usage_errors` of the command, its unknown
+  /// arguments, the configuration's) and returns nullopt when there are any.
+  std::optional<core::Config> load(const CLI::App& command,
+                                   const std::vector<std::string>& usage_errors) const {
     core::ConfigSources sources;
     sources.environment = core::process_environment();
     if (!config_path.empty()) {
@@ -60,19 +68,36 @@ struct ConfigOptions {
                found != sources.environment.end() && !found->second.empty()) {
       sources.file = found->second;
     }
-    sources.flags = flags;
+    for (const auto& [name, value] : flags) {
+      if (!value.empty()) {
+        sources.flags[name] = value;
+      }
+    }
     core::ConfigResult result = core::load_config(sources);
-    std::vector<std::string> errors = unknown_arguments(command.remaining());
+    std::vector<std::string> errors = usage_errors;
+    const std::vector<std::string> unknown = unknown_arguments(command.remaining());
+    errors.insert(errors.end(), unknown.begin(), unknown.end());
     errors.insert(errors.end(), without_value.begin(), without_value.end());
+    const std::size_t usage = errors.size();
     errors.insert(errors.end(), result.errors.begin(), result.errors.end());
     if (errors.empty()) {
       return result.config;
     }
-    for (const std::string& error : errors) {
-      std::cerr << "aibridge: config error: " << error << "\n";
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      std::cerr << "aibridge: " << (i < usage ? "usage" : "config") << " error: " << errors[i]
+                << "\n";
     }
-    std::cerr << "aibridge: " << errors.size() << " configuration error"
-              << (errors.size() == 1 ? "" : "s") << "\n";
+    const auto counted = [](std::size_t count, const char* kind) {
+      return fmt::format("{} {} error{}", count, kind, count == 1 ? "" : "s");
+    };
+    const std::size_t configuration = errors.size() - usage;
+    std::cerr << "aibridge: "
+              << (usage == 0               ? counted(configuration, "configuration")
+                  : configuration == 0     ? counted(usage, "usage")
+                                           : fmt::format("{} errors ({}, {})", errors.size(),
+                                                         counted(usage, "usage"),
+                                                         counted(configuration, "configuration")))
+              << "\n";
     return std::nullopt;
   }
 
@@ -144,14 +169,14 @@ int run_cli(int argc, char** argv) {
   CLI::App* users = app.add_subcommand("users", "Manage users");
   users->require_subcommand(1);
   NewUser new_user;
-  std::string role = "member";
+  std::string role;
   CLI::App* users_create = users->add_subcommand("create", "Create a user and print its id");
-  users_create->add_option("USERNAME", new_user.username, "Unique, case-insensitive")->required();
-  users_create->add_option("--name", new_user.name, "Display name");
-  users_create->add_option("--email", new_user.email, "Email address");
-  users_create->add_option("--avatar-url", new_user.avatar_url, "Avatar image URL");
-  users_create->add_option("--role", role, "owner, auditor or member (default member)")
-      ->check(CLI::IsMember({"owner", "auditor", "member"}));
+  users_create->add_option("USERNAME", new_user.username, "Unique, case-insensitive");
+  options.add_value_option(*users_create, "--name", new_user.name, "Display name");
+  options.add_value_option(*users_create, "--email", new_user.email, "Email address");
+  options.add_value_option(*users_create, "--avatar-url", new_user.avatar_url, "Avatar image URL");
+  options.add_value_option(*users_create, "--role", role,
+                           "owner, auditor or member (default member)");
   options.attach(*users_create);
   CLI::App* users_list = users->add_subcommand("list", "List users");
   options.attach(*users_list);
@@ -159,22 +184,21 @@ int run_cli(int argc, char** argv) {
   CLI::App* tokens = app.add_subcommand("tokens", "Manage API tokens");
   tokens->require_subcommand(1);
   std::string token_user;
-  std::string lifetime = "720h";
+  std::string lifetime;
   std::string token_to_revoke;
   CLI::App* tokens_create =
       tokens->add_subcommand("create", "Create a token and print it (shown only once)");
-  tokens_create->add_option("USERNAME", token_user, "Owner of the token")->required();
-  tokens_create->add_option("--lifetime", lifetime,
-                            "Validity, e.g. 720h (the default), 90d; 0 = never expires");
+  tokens_create->add_option("USERNAME", token_user, "Owner of the token");
+  options.add_value_option(*tokens_create, "--lifetime", lifetime,
+                           "Validity, e.g. 720h (the default), 90d; 0 = never expires");
   options.attach(*tokens_create);
   CLI::App* tokens_list = tokens->add_subcommand("list", "List tokens (all, or one user's)");
   tokens_list->add_option("USERNAME", token_user, "Only this user's tokens");
   options.attach(*tokens_list);
   CLI::App* tokens_revoke = tokens->add_subcommand("revoke", "Revoke a token");
-  tokens_revoke
-      ->add_option("TOKEN", token_to_revoke,
-                   "The token's id (the 10 characters before the '-') or the whole token")
-      ->required();
+  tokens_revoke->add_option(
+      "TOKEN", token_to_revoke,
+      "The token's id (the 10 characters before the '-') or the whole token");
   options.attach(*tokens_revoke);
 
   CLI::App* version = app.add_subcommand("version", "Print the version");
@@ -187,11 +211,45 @@ int run_cli(int argc, char** argv) {
     return code == 0 ? 0 : kUsage;
   }
 
+  // The commands' own arguments are checked here rather than by CLI11, which would stop at the
+  // first problem: every error is listed together.
+  std::vector<std::string> usage_errors;
+  const auto require = [&](const CLI::App* command, const std::string& value, const char* name) {
+    if (*command && value.empty()) {
+      usage_errors.push_back(std::string(name) + ": required");
+    }
+  };
+  require(users_create, new_user.username, "USERNAME");
+  require(tokens_create, token_user, "USERNAME");
+  require(tokens_revoke, token_to_revoke, "TOKEN");
+  if (*users_create) {
+    new_user.role = recorder::parse_role(role.empty() ? "member" : role)
+                        .value_or(recorder::Role::kMember);
+    if (!role.empty() && !recorder::parse_role(role)) {
+      usage_errors.push_back("flag --role: \"" + role + "\" is not owner, auditor or member");
+    }
+    if (!new_user.username.empty()) {
+      try {
+        check_new_user(new_user);  // before a database is created for it
+      } catch (const UsageError& e) {
+        usage_errors.emplace_back(e.what());
+      }
+    }
+  }
+  std::optional<core::Duration> token_lifetime;
+  if (*tokens_create) {
+    std::string error;
+    token_lifetime = core::parse_duration(lifetime.empty() ? "720h" : lifetime, error);
+    if (!token_lifetime) {
+      usage_errors.push_back("flag --lifetime: " + error);
+    }
+  }
+
   CLI::App* command = app.get_subcommands().front();
   while (!command->get_subcommands().empty()) {
     command = command->get_subcommands().front();
   }
-  const auto config = options.load(*command);
+  const auto config = options.load(*command, usage_errors);
   if (!config) {
     return kUsage;
   }
@@ -204,8 +262,6 @@ int run_cli(int argc, char** argv) {
       return serve(*config);
     }
     if (*users_create) {
-      new_user.role = recorder::parse_role(role).value_or(recorder::Role::kMember);
-      check_new_user(new_user);  // before a database is created for it
       auto store = open_or_create(*config);
       std::cout << create_user(*store, new_user).id << "\n";
       return 0;
@@ -220,13 +276,7 @@ int run_cli(int argc, char** argv) {
                                  core::format_rfc3339(user.created_at));
       }
     } else if (*tokens_create) {
-      std::string error;
-      const auto duration = core::parse_duration(lifetime, error);
-      if (!duration) {
-        std::cerr << "aibridge: --lifetime: " << error << "\n";
-        return kUsage;
-      }
-      std::cout << create_token(*store, token_user, *duration) << "\n";
+      std::cout << create_token(*store, token_user, *token_lifetime) << "\n";
     } else if (*tokens_list) {
       std::optional<std::string> user_id;
       if (!token_user.empty()) {

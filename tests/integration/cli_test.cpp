@@ -156,25 +156,53 @@ TEST_F(CliTest, UnknownFlagsAreListedWithTheOtherErrors) {
   for (const char* fragment :
        {"flag --unknown-flag: unknown flag", "flag --other: unknown flag",
         "argument \"stray\": unexpected", "AIBRIDGE_THREADS", "retention",
-        "5 configuration errors"}) {
+        "5 errors (3 usage errors, 2 configuration errors)"}) {
     EXPECT_NE(result.err.find(fragment), std::string::npos) << fragment << "\n" << result.err;
   }
 }
 
-// A flag given twice takes its last value; a flag without a value is listed with the others.
+// A flag given twice takes its last value; a flag without a value, or a word after a flag's
+// value, is listed with the others.
 TEST_F(CliTest, RepeatedFlagsTakeTheLastValueAndMissingValuesAreListed) {
   const RunResult result =
       run({gateway_binary(), "serve", "--data-dir", dir_.path(), "--threads", "2", "--threads",
-           "x", "--retention", "nope", "--unknown-flag", "3", "--listen"},
+           "x", "--retention", "nope", "--unknown-flag", "3", "--listen", "127.0.0.1:1", "stray",
+           "--listen"},
           {{"AIBRIDGE_CONFIG", std::nullopt}});
   EXPECT_EQ(result.status, 2);
-  for (const char* fragment : {"threads", "\"x\"", "retention", "flag --unknown-flag: unknown flag",
-                               "flag --listen: needs a value", "4 configuration errors"}) {
+  for (const char* fragment :
+       {"threads", "\"x\"", "retention", "flag --unknown-flag: unknown flag",
+        "argument \"stray\": unexpected", "flag --listen: needs a value",
+        "5 errors (3 usage errors, 2 configuration errors)"}) {
     EXPECT_NE(result.err.find(fragment), std::string::npos) << fragment << "\n" << result.err;
   }
   EXPECT_EQ(result.err.find("At Most"), std::string::npos) << result.err;
   ASSERT_EQ(cli({"users", "create", "frank", "--data-dir", "/nonexistent/ignored"}).status, 0)
       << "the last --data-dir (the fixture's) counts";
+}
+
+// The commands' own arguments are listed with every other error too, not one at a time.
+TEST_F(CliTest, EveryCommandListsAllItsErrors) {
+  const RunResult create = cli({"users", "create", "bad name!", "--role", "king", "--name",
+                                "--retention", "nope", "--bogus"});
+  EXPECT_EQ(create.status, 2);
+  for (const char* fragment :
+       {"invalid username \"bad name!\"", "flag --role: \"king\" is not owner, auditor or member",
+        "flag --name: needs a value", "flag --bogus: unknown flag", "invalid duration \"nope\"",
+        "5 errors (4 usage errors, 1 configuration error)"}) {
+    EXPECT_NE(create.err.find(fragment), std::string::npos) << fragment << "\n" << create.err;
+  }
+  const RunResult revoke = cli({"tokens", "revoke", "--bogus"});
+  EXPECT_EQ(revoke.status, 2);
+  EXPECT_NE(revoke.err.find("TOKEN: required"), std::string::npos) << revoke.err;
+  EXPECT_NE(revoke.err.find("flag --bogus: unknown flag"), std::string::npos) << revoke.err;
+  const RunResult token = cli({"tokens", "create", "--lifetime", "soon"});
+  EXPECT_EQ(token.status, 2);
+  EXPECT_NE(token.err.find("USERNAME: required"), std::string::npos) << token.err;
+  EXPECT_NE(token.err.find("flag --lifetime: invalid duration \"soon\""), std::string::npos)
+      << token.err;
+  EXPECT_NE(token.err.find("2 usage errors"), std::string::npos) << token.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/aibridge.db")) << "nothing was created";
 }
 
 // A mistyped variable must not leave the gateway on its default (the real provider).
