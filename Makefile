@@ -38,7 +38,7 @@ test-asan:
 # The recorder and the multi-threaded server (2 network threads, the writer, the dump thread)
 # under ThreadSanitizer, in its own build directory. (Not the kill -9 test: its 200 ms promise
 # assumes a writer at full speed, not one slowed tenfold by the sanitizer.)
-TSAN_TESTS = ^(RecorderTest|StoreTest|Server|RunningServer|Shutdown|Lifecycle|RequestLog|Faults|AdminApi)\.|^CrashConsistency\.Sigterm
+TSAN_TESTS = ^(RecorderTest|Backends/StoreTest|SqliteStoreTest|Server|RunningServer|Shutdown|Lifecycle|RequestLog|Faults|AdminApi)\.|^CrashConsistency\.Sigterm
 # GCC 12's TSan runtime cannot map its shadow memory on kernels with high mmap entropy; run
 # without address randomisation where the kernel allows it.
 NO_ASLR := $(shell setarch $$(uname -m) -R true 2>/dev/null && echo setarch $$(uname -m) -R)

@@ -8,6 +8,7 @@
 #include "api/query_params.hpp"
 #include "api/search_query.hpp"
 #include "core/ids.hpp"
+#include "proxy/errors.hpp"
 
 namespace aibridge::api {
 namespace {
@@ -120,6 +121,9 @@ boost::asio::awaitable<StringResponse> AdminHandler::list_interceptions(
       co_return error_response(*error);
     }
     co_return json_response(200, std::move(std::get<std::string>(result)));
+  } catch (const recorder::StoreUnavailable& e) {
+    spdlog::warn("listing interceptions: {}", e.what());
+    co_return error_response({503, std::string(proxy::kDatabaseUnavailable), "", {}});
   } catch (const std::exception& e) {
     spdlog::error("listing interceptions failed: {}", e.what());
     co_return error_response({500, "Internal error getting AI Bridge interceptions.", "", {}});
@@ -157,6 +161,9 @@ boost::asio::awaitable<StringResponse> AdminHandler::request_logging(
       store.put_setting(kRequestLoggingSetting, enabled ? "true" : "false");
     };
     co_await stores_.run(persist);
+  } catch (const recorder::StoreUnavailable& e) {
+    spdlog::warn("saving the request-logging state: {}", e.what());
+    co_return error_response({503, std::string(proxy::kDatabaseUnavailable), "", {}});
   } catch (const std::exception& e) {
     spdlog::error("saving the request-logging state failed: {}", e.what());
     co_return error_response({500, "Failed to save the request logging state.", e.what(), {}});

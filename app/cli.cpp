@@ -122,7 +122,8 @@ struct ConfigOptions {
 
 /// The database of a command that only reads or changes what exists: never created here.
 std::unique_ptr<recorder::Store> open_existing(const core::Config& config) {
-  if (!std::filesystem::exists(config.database)) {
+  if (!recorder::is_postgres_location(config.database) &&
+      !std::filesystem::exists(config.database)) {
     const auto path = std::filesystem::absolute(config.database).lexically_normal();
     throw IdentityError("no database at " + path.string() +
                         " (data_dir is \"" + config.data_dir +

@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include "recorder/store.hpp"
+
 namespace aibridge::app {
 namespace {
 
@@ -19,7 +21,9 @@ void create_private_directory(const std::filesystem::path& path) {
 
 void create_data_directories(const core::Config& config) {
   create_private_directory(config.data_dir);
-  create_private_directory(std::filesystem::path(config.database).parent_path());
+  if (!recorder::is_postgres_location(config.database)) {
+    create_private_directory(std::filesystem::path(config.database).parent_path());
+  }
 }
 
 void keep_created_files_private() {

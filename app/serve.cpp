@@ -24,6 +24,8 @@ namespace {
 constexpr std::size_t kStoreThreads = 2;
 constexpr std::chrono::minutes kRetentionInterval{1};
 constexpr std::chrono::seconds kTokenUseInterval{30};
+// How soon a request-logging switch made through another replica holds here too.
+constexpr std::chrono::seconds kSettingsRefreshInterval{1};
 
 proxy::Origin provider_origin(const std::string& base_url, std::string_view key) {
   auto origin = proxy::parse_origin(base_url);
@@ -68,6 +70,7 @@ int serve(const core::Config& config) {
           "no Anthropic API key configured (providers.anthropic.api_key / ANTHROPIC_API_KEY)");
     }
 
+    proxy::RequestDumper dumper(config.request_log_dir);  // before the jobs that switch it
     recorder::StorePool stores(config.database, store_options, kStoreThreads);
     core::Metrics metrics;
     proxy::Authenticator authenticator(stores);
@@ -87,12 +90,24 @@ int serve(const core::Config& config) {
     stores.every(proxy::Authenticator::kRefreshEvery, [&authenticator](recorder::Store& pooled) {
       authenticator.refresh_active(pooled);
     });
-    proxy::RequestDumper dumper(config.request_log_dir);
     dumper.set_enabled(store->get_setting(api::kRequestLoggingSetting) == "true");
     if (dumper.enabled()) {
       spdlog::warn("request logging is on: upstream exchanges are written to {}",
                    config.request_log_dir);
     }
+    // Follows the stored switch when it changes (another replica's toggle), and only then: a
+    // read that raced this replica's own toggle never undoes it for longer than one interval.
+    stores.every(kSettingsRefreshInterval,
+                 [&dumper, seen = dumper.enabled()](recorder::Store& pooled) mutable {
+                   const bool stored =
+                       pooled.get_setting(api::kRequestLoggingSetting) == "true";
+                   if (stored != seen) {
+                     seen = stored;
+                     dumper.set_enabled(stored);
+                     spdlog::info("request logging {} (stored setting)",
+                                  stored ? "enabled" : "disabled");
+                   }
+                 });
     api::AdminHandler admin(stores, dumper);
     auto tls = upstream_tls_context(config);
     std::optional<core::AccessLog> access_log;
@@ -122,7 +137,8 @@ int serve(const core::Config& config) {
       spdlog::warn("{}", e.what());
     }
     spdlog::info("aibridge {} listening on http://{} ({} threads, database {})", AIBRIDGE_VERSION,
-                 fmt::streamed(endpoint), config.threads, config.database);
+                 fmt::streamed(endpoint), config.threads,
+                 recorder::printable_location(config.database));
     server.run();
     stores.stop_periodic();  // the last token uses, while the authenticator still exists
     stores.join();           // before the server's event loops, which its jobs report to, go

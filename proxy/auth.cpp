@@ -20,6 +20,8 @@ std::string_view auth_failure_message(AuthFailure failure) {
       return "API token has been revoked.";
     case AuthFailure::kExpired:
       return "API token has expired.";
+    case AuthFailure::kStoreUnavailable:
+      return "The gateway cannot reach its database to check the API token; try again shortly.";
   }
   return "Invalid API token.";
 }
@@ -118,7 +120,15 @@ boost::asio::awaitable<Authenticator::Result> Authenticator::authenticate(
   EntryPtr entry = cached(parts->id, now);
   if (!entry) {
     const std::string id(parts->id);  // named: GCC 12 mishandles temporaries in co_await
-    entry = co_await fetch(id);
+    bool unavailable = false;
+    try {
+      entry = co_await fetch(id);
+    } catch (const recorder::StoreUnavailable&) {
+      unavailable = true;  // tokens already cached keep working meanwhile
+    }
+    if (unavailable) {
+      co_return AuthFailure::kStoreUnavailable;
+    }
   }
 
   // A secret seen to match before compares with that one; any other is hashed and compared

@@ -29,7 +29,15 @@ struct Principal {
   const std::string& token_id() const { return record->token.id; }
 };
 
-enum class AuthFailure { kMissing, kMalformed, kUnknown, kWrongSecret, kRevoked, kExpired };
+enum class AuthFailure {
+  kMissing,
+  kMalformed,
+  kUnknown,
+  kWrongSecret,
+  kRevoked,
+  kExpired,
+  kStoreUnavailable,  // not a verdict: the token could not be looked up (answered 503)
+};
 
 std::string_view auth_failure_message(AuthFailure failure);
 

@@ -29,6 +29,10 @@ std::string provider_error_body(Provider provider, ErrorKind kind, std::string_v
 /// `event: error`, OpenAI a `data:` chunk carrying an "error" object.
 std::string provider_stream_error(Provider provider, std::string_view message);
 
+/// What the admin API and a token lookup answer (503) while the database is unreachable.
+inline constexpr std::string_view kDatabaseUnavailable =
+    "The database is unavailable; try again shortly.";
+
 /// {"message":…} or {"message":…,"detail":…} (Coder's error shape).
 std::string message_body(std::string_view message, std::string_view detail = {});
 

@@ -14,11 +14,15 @@ net::awaitable<void> serve_provider_route(Session& session, const Route& route,
     result = co_await session.shard().deps.authenticator.authenticate(*token);
   }
   if (const auto* failure = std::get_if<AuthFailure>(&result)) {
-    // The provider's own shape, so the SDK raises its usual authentication error.
-    co_await session.write_json(401,
-                                provider_error_body(route.provider, ErrorKind::kAuthentication,
-                                                    auth_failure_message(*failure)),
-                                keep_alive, log);
+    // The provider's own shape, so the SDK raises its usual authentication (or, while the
+    // database is unreachable, retryable) error.
+    const bool unavailable = *failure == AuthFailure::kStoreUnavailable;
+    co_await session.write_json(
+        unavailable ? 503 : 401,
+        provider_error_body(route.provider,
+                            unavailable ? ErrorKind::kUnavailable : ErrorKind::kAuthentication,
+                            auth_failure_message(*failure)),
+        keep_alive, log);
     co_return;
   }
   const auto& caller = std::get<Principal>(result);

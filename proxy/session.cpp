@@ -317,6 +317,12 @@ net::awaitable<void> Session::serve_admin(const Route& route, StringRequest& req
     co_return;
   }
   const auto result = co_await shard_.deps.authenticator.authenticate(*token);
+  if (const auto* failure = std::get_if<AuthFailure>(&result);
+      failure != nullptr && *failure == AuthFailure::kStoreUnavailable) {
+    co_await write_json(503, message_body(kDatabaseUnavailable, auth_failure_message(*failure)),
+                        keep_alive, log);
+    co_return;
+  }
   if (const auto* failure = std::get_if<AuthFailure>(&result)) {
     co_await write_json(401,
                         message_body("You are signed out or your session has expired. Please "

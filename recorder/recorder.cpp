@@ -155,8 +155,10 @@ void Recorder::write(std::vector<Interception>& batch) {
     const std::span<const Interception> slice(batch.data() + start, count);
     const auto began = std::chrono::steady_clock::now();
     try {
-      sink_->write_interceptions(slice);
+      write_while_unavailable(slice);
       metrics_.recorder_written_total.Increment(static_cast<double>(count));
+    } catch (const StoreUnavailable& e) {
+      count_drop(count, "the database stayed unreachable while the gateway shut down");
     } catch (const std::exception& e) {
       // Retry one by one so that a single bad record cannot take its whole batch with it.
       spdlog::error("recorder: writing a batch of {} failed ({}); retrying one by one", count,
@@ -174,6 +176,40 @@ void Recorder::write(std::vector<Interception>& batch) {
     }
     metrics_.recorder_batch_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  }
+}
+
+void Recorder::write_while_unavailable(std::span<const Interception> slice) {
+  // While the database is unreachable the slice waits here, and what arrives meanwhile waits in
+  // the queue (up to its bound): tried again with backoff until it is back. Once the gateway is
+  // shutting down, for kRetryAtClose more at most.
+  auto delay = kFirstRetry;
+  std::optional<std::chrono::steady_clock::time_point> give_up;
+  const auto began = std::chrono::steady_clock::now();
+  for (;;) {
+    try {
+      sink_->write_interceptions(slice);
+      if (delay != kFirstRetry) {
+        spdlog::info("recorder: the database is back; writing again after {:.1f} s",
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
+                         .count());
+      }
+      return;
+    } catch (const StoreUnavailable& e) {
+      if (delay == kFirstRetry) {
+        spdlog::error("recorder: the database is unreachable ({}); records wait in the queue",
+                      e.what());
+      }
+      std::unique_lock lock(mutex_);
+      if (closed_ && !give_up) {
+        give_up = std::chrono::steady_clock::now() + kRetryAtClose;
+      }
+      if (give_up && std::chrono::steady_clock::now() >= *give_up) {
+        throw;
+      }
+      wake_writer_.wait_for(lock, delay, [&] { return closed_ && !give_up; });
+    }
+    delay = std::min(delay * 2, kLastRetry);
   }
 }
 

@@ -36,6 +36,10 @@ class Recorder {
   /// batches larger anyway, up to batch_size per transaction.
   static constexpr std::uint64_t kBurst = 32;
   static constexpr std::chrono::milliseconds kMinGap{2};
+  /// Backoff while the database is unreachable, and how long to keep trying once closing.
+  static constexpr std::chrono::milliseconds kFirstRetry{100};
+  static constexpr std::chrono::milliseconds kLastRetry{2000};
+  static constexpr std::chrono::seconds kRetryAtClose{5};
 
   /// Takes the sink (used only by the writer thread from now on) and starts the writer.
   Recorder(std::unique_ptr<RecordSink> sink, const core::RecorderSettings& settings,
@@ -72,6 +76,8 @@ class Recorder {
 
   void run();
   void write(std::vector<Interception>& batch);
+  /// Writes `slice`, waiting (with backoff) while the store is unavailable.
+  void write_while_unavailable(std::span<const Interception> slice);
   void run_due_tasks(bool all);
   void count_drop(std::size_t count, const char* why);
 

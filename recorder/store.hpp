@@ -3,7 +3,7 @@
 // reads (RecordQueries), users and tokens (IdentityStore) and small persistent settings
 // (SettingsStore). A Store is one connection to a database offering all four; it is not
 // thread-safe and lives on one thread (the writer, one store-pool worker, or a CLI command).
-// Backends: SQLite (recorder/sqlite/) today; PostgreSQL for replicas (SPEC §9).
+// Backends: SQLite (recorder/sqlite/), and PostgreSQL for replicas (recorder/postgres/, SPEC §9).
 #include <memory>
 #include <optional>
 #include <span>
@@ -20,6 +20,13 @@ namespace aibridge::recorder {
 
 /// A write that broke a uniqueness rule (e.g. a username that is taken).
 class ConflictError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The database cannot be reached (a server down or restarting): nothing was done, and the
+/// same call may be tried again later.
+class StoreUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -95,7 +102,14 @@ struct StoreOptions {
   std::string synchronous = "normal";  // SQLite: off, normal or full
 };
 
-/// Opens the store at `location` (a file path = SQLite). `migrate` applies the schema or pending
+/// Whether `location` names a PostgreSQL database (a postgres:// or postgresql:// libpq URI)
+/// rather than a SQLite file.
+bool is_postgres_location(std::string_view location);
+
+/// `location` as it may be shown in logs and errors: a URI's password replaced by "***".
+std::string printable_location(std::string_view location);
+
+/// Opens the store at `location` (a file path = SQLite, a URI = PostgreSQL). `migrate` applies the schema or pending
 /// migrations first; only the process that owns the database at start should pass true.
 std::unique_ptr<Store> open_store(const std::string& location, const StoreOptions& options,
                                   bool migrate);

@@ -38,18 +38,6 @@ constexpr std::string_view kTokenColumns =
 
 }  // namespace
 
-std::unique_ptr<Store> open_store(const std::string& location, const StoreOptions& options,
-                                  bool migrate) {
-  return std::make_unique<SqliteStore>(location, options, migrate);
-}
-
-std::unique_ptr<RecordSink> open_record_sink(const std::string& location,
-                                             const StoreOptions& options) {
-  auto store = std::make_unique<SqliteStore>(location, options, /*migrate=*/false);
-  store->serve_as_record_sink();
-  return store;
-}
-
 namespace sqlite {
 
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options, bool migrate)

@@ -7,7 +7,7 @@
 #include "recorder/buckets.hpp"
 #include "recorder/rollup_reader.hpp"
 #include "recorder/rollups.hpp"
-#include "recorder/sqlite/record_codec.hpp"
+#include "recorder/record_codec.hpp"
 #include "recorder/sqlite/record_position.hpp"
 
 namespace aibridge::recorder::sqlite {

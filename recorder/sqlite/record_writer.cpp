@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/ids.hpp"
-#include "recorder/sqlite/record_codec.hpp"
+#include "recorder/record_codec.hpp"
 #include "recorder/sqlite/record_position.hpp"
 
 namespace aibridge::recorder::sqlite {

@@ -24,7 +24,7 @@ class AdminApi : public ::testing::Test {
  protected:
   AdminApi()
       : gateway_(dir_.path()),
-        store_(recorder::open_store(dir_.path() + "/aibridge.db", {}, false)),
+        store_(recorder::open_store(database_location(dir_.path()), {}, false)),
         owner_token_(gateway_.admin_token()) {
     owner_id_ = store_->find_user_by_username("admin")->id;
     alice_ = add_user("11111111-1111-4111-8111-111111111111", "alice", Role::kMember, "Alice A",

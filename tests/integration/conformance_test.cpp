@@ -114,7 +114,7 @@ class Corpus {
   template <class Check>
   void compare_records(const std::string& id, const json::object& expected, Check& check) {
     // Read back through the store, as the admin API does (once the writer has flushed).
-    auto store = recorder::open_store(dir_.path() + "/aibridge.db", {}, false);
+    auto store = recorder::open_store(database_location(dir_.path()), {}, false);
     const auto deadline = std::chrono::steady_clock::now() + 3s;
     auto found = store->find_interception(id, std::nullopt);
     while (!found && std::chrono::steady_clock::now() < deadline) {

@@ -49,7 +49,7 @@ class RequestLog : public ::testing::Test {
   }
 
   std::string member_token() {
-    auto store = recorder::open_store(dir_.path() + "/aibridge.db", {}, false);
+    auto store = recorder::open_store(database_location(dir_.path()), {}, false);
     recorder::User user{
         "44444444-4444-4444-8444-444444444444", "dora", "", "", "", recorder::Role::kAuditor, 1};
     store->insert_user(user);

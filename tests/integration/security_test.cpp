@@ -22,6 +22,9 @@ constexpr const char* kAnthropicKey = "sk-ant-api03-PROVIDERKEY-anthropic-012345
 RunResult cli(const std::string& data_dir, std::vector<std::string> args) {
   args.insert(args.begin(), gateway_binary());
   args.insert(args.end(), {"--data-dir", data_dir});
+  if (suite_on_postgres()) {
+    args.insert(args.end(), {"--database", database_location(data_dir)});
+  }
   return run(args, {{"AIBRIDGE_CONFIG", std::nullopt}});
 }
 

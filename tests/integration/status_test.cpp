@@ -31,7 +31,7 @@ class StatusRaces : public ::testing::Test {
     const std::size_t at = seen.find(header);
     EXPECT_NE(at, std::string::npos) << seen;
     const std::string id = seen.substr(at + header.size(), 36);
-    auto store = recorder::open_store(dir_.path() + "/aibridge.db", {}, false);
+    auto store = recorder::open_store(database_location(dir_.path()), {}, false);
     for (int i = 0; i < 300; ++i) {
       if (auto found = store->find_interception(id, std::nullopt)) {
         return found->interception;

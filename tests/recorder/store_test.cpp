@@ -7,30 +7,68 @@
 #include "core/ids.hpp"
 #include "recorder/sqlite/database.hpp"
 #include "recorder/sqlite/migrations.hpp"
+#include "tests/support/postgres.hpp"
 #include "tests/support/process.hpp"
 
 namespace aibridge::recorder {
 namespace {
 
-class StoreTest : public ::testing::Test {
- protected:
-  StoreTest() : path_(dir_.path() + "/test.db"), store_(open_store(path_, {}, true)) {}
+User user(const std::string& username, Role role = Role::kMember) {
+  User result;
+  result.id = core::new_uuid();
+  result.username = username;
+  result.role = role;
+  result.created_at = core::now_micros();
+  return result;
+}
 
-  User user(const std::string& username, Role role = Role::kMember) {
-    User result;
-    result.id = core::new_uuid();
-    result.username = username;
-    result.role = role;
-    result.created_at = core::now_micros();
-    return result;
+// The store contract, run against each backend: a SQLite file, or a fresh database on the test
+// suite's PostgreSQL server (skipped, saying so, without one).
+enum class Backend { kSqlite, kPostgres };
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres && !aibridge::testing::postgres_server_uri()) {
+      GTEST_SKIP() << aibridge::testing::kNoPostgres;
+    }
+    location_ = fresh_location();
+    store_ = open_store(location_, {}, true);
   }
+
+  /// A new, empty database of the backend under test.
+  std::string fresh_location() {
+    if (GetParam() == Backend::kSqlite) {
+      return dirs_.emplace_back(std::make_unique<aibridge::testing::TempDir>())->path() +
+             "/test.db";
+    }
+    return databases_
+        .emplace_back(std::make_unique<aibridge::testing::TempPostgresDatabase>(
+            *aibridge::testing::postgres_server_uri()))
+        ->uri();
+  }
+
+  std::vector<std::unique_ptr<aibridge::testing::TempDir>> dirs_;
+  std::vector<std::unique_ptr<aibridge::testing::TempPostgresDatabase>> databases_;
+  std::string location_;
+  std::unique_ptr<Store> store_;
+};
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// What only the SQLite store has: its file, pragmas, rollup tables and older layouts.
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  SqliteStoreTest() : path_(dir_.path() + "/test.db"), store_(open_store(path_, {}, true)) {}
 
   aibridge::testing::TempDir dir_;
   std::string path_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, FreshDatabaseGetsTheCurrentSchemaVersionInWalMode) {
+TEST_F(SqliteStoreTest, FreshDatabaseGetsTheCurrentSchemaVersionInWalMode) {
   sqlite::Database db(path_, false);
   EXPECT_EQ(sqlite::schema_version(db), sqlite::kSchemaVersion);
   auto mode = db.prepare("PRAGMA journal_mode");
@@ -38,12 +76,12 @@ TEST_F(StoreTest, FreshDatabaseGetsTheCurrentSchemaVersionInWalMode) {
   EXPECT_EQ(mode.text(0), "wal");
 }
 
-TEST_F(StoreTest, MigratingTwiceIsHarmless) {
-  auto again = open_store(path_, {}, true);
+TEST_P(StoreTest, MigratingTwiceIsHarmless) {
+  auto again = open_store(location_, {}, true);
   EXPECT_TRUE(again->list_users().empty());
 }
 
-TEST_F(StoreTest, TheFirstOwnerIsInsertedOnlyWhileThereIsNone) {
+TEST_P(StoreTest, TheFirstOwnerIsInsertedOnlyWhileThereIsNone) {
   const auto token_for = [](const User& owner, const char* id) {
     ApiToken token;
     token.id = id;
@@ -62,8 +100,7 @@ TEST_F(StoreTest, TheFirstOwnerIsInsertedOnlyWhileThereIsNone) {
   EXPECT_FALSE(store_->find_token("bbbbbbbbbb").has_value());
 
   // No owner, but the name is taken: nothing is written.
-  aibridge::testing::TempDir other_dir;
-  auto other = open_store(other_dir.path() + "/other.db", {}, true);
+  auto other = open_store(fresh_location(), {}, true);
   other->insert_user(user("Admin"));
   EXPECT_THROW(other->insert_first_owner(admin, token_for(admin, "cccccccccc")), ConflictError);
   EXPECT_EQ(other->list_users().size(), 1U);
@@ -138,7 +175,7 @@ TEST(StoreMigration, Version3DatabasesAreCopiedWithEveryChild) {
   EXPECT_EQ(view.int64(0), 1);
 }
 
-TEST_F(StoreTest, NewerDatabaseIsRefused) {
+TEST_F(SqliteStoreTest, NewerDatabaseIsRefused) {
   {
     sqlite::Database db(path_, false);
     db.exec("PRAGMA user_version = " + std::to_string(sqlite::kSchemaVersion + 1));
@@ -146,14 +183,14 @@ TEST_F(StoreTest, NewerDatabaseIsRefused) {
   EXPECT_THROW(open_store(path_, {}, true), std::runtime_error);
 }
 
-TEST_F(StoreTest, UsernamesAreUniqueIgnoringCase) {
+TEST_P(StoreTest, UsernamesAreUniqueIgnoringCase) {
   store_->insert_user(user("Alice"));
   EXPECT_THROW(store_->insert_user(user("alice")), ConflictError);
   EXPECT_TRUE(store_->find_user_by_username("ALICE").has_value());
   EXPECT_EQ(store_->list_users().size(), 1U);
 }
 
-TEST_F(StoreTest, TokensJoinTheirOwnerAndCanBeRevokedOnce) {
+TEST_P(StoreTest, TokensJoinTheirOwnerAndCanBeRevokedOnce) {
   const User bob = user("bob", Role::kAuditor);
   store_->insert_user(bob);
   ApiToken token;
@@ -187,7 +224,7 @@ TEST_F(StoreTest, TokensJoinTheirOwnerAndCanBeRevokedOnce) {
   EXPECT_EQ(store_->list_tokens(std::string("nobody")).size(), 0U);
 }
 
-TEST_F(StoreTest, AConnectionSeesWritesMadeAfterItsLastLookup) {
+TEST_P(StoreTest, AConnectionSeesWritesMadeAfterItsLastLookup) {
   // A reader that keeps an unfinished statement keeps an old snapshot (and pins the WAL).
   const User user_a = user("reader");
   store_->insert_user(user_a);
@@ -196,7 +233,7 @@ TEST_F(StoreTest, AConnectionSeesWritesMadeAfterItsLastLookup) {
   token.user_id = user_a.id;
   token.secret_hash = std::string(32, 'x');
   store_->insert_token(token);
-  auto reader = open_store(path_, {}, false);
+  auto reader = open_store(location_, {}, false);
   ASSERT_TRUE(reader->find_token("aaaaaaaaaa").has_value());
   store_->write_interceptions(std::vector<Interception>{});
   store_->put_setting("k", "v");
@@ -205,11 +242,11 @@ TEST_F(StoreTest, AConnectionSeesWritesMadeAfterItsLastLookup) {
   EXPECT_EQ(reader->find_token("aaaaaaaaaa")->token.revoked_at, 5);
 }
 
-TEST_F(StoreTest, SettingsPersistAcrossConnections) {
+TEST_P(StoreTest, SettingsPersistAcrossConnections) {
   EXPECT_FALSE(store_->get_setting("log_requests").has_value());
   store_->put_setting("log_requests", "true");
   store_->put_setting("log_requests", "false");
-  auto other = open_store(path_, {}, false);
+  auto other = open_store(location_, {}, false);
   EXPECT_EQ(other->get_setting("log_requests"), "false");
 }
 
@@ -244,7 +281,7 @@ int count(const std::string& path, const std::string& sql) {
   return static_cast<int>(statement.int64(0));
 }
 
-TEST_F(StoreTest, WhatIsWrittenIsListedBackWithEveryChild) {
+TEST_P(StoreTest, WhatIsWrittenIsListedBackWithEveryChild) {
   Interception record = interception(1'764'000'000'000'000);
   record.client = "Claude Code";
   record.status = Status::kFailed;
@@ -290,32 +327,47 @@ TEST_F(StoreTest, WhatIsWrittenIsListedBackWithEveryChild) {
   EXPECT_EQ(read.model_thoughts[0].content, "thinking");
   EXPECT_EQ(read.model_thoughts[0].metadata, R"({"source":"thinking"})");
   EXPECT_EQ(store_->interception_position(record.id, std::nullopt)->started_at, record.started_at);
-  EXPECT_FALSE(store_->interception_position(record.id, std::string("someone else")));
+  EXPECT_FALSE(store_->interception_position(record.id, core::new_uuid()));  // someone else's
 }
 
-TEST_F(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
+std::vector<Interception> old_and_new() {
   std::vector<Interception> batch;
   for (int i = 0; i < 5; ++i) {
     batch.push_back(interception(1000 + i));
   }
   batch.push_back(interception(5000));
-  store_->write_interceptions(batch);
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 6);
+  return batch;
+}
+
+TEST_P(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
+  store_->write_interceptions(old_and_new());
+  EXPECT_EQ(store_->list_interceptions({}).count, 6);
   EXPECT_EQ(store_->delete_interceptions_before(2000, 3), 3U);
   EXPECT_EQ(store_->delete_interceptions_before(2000, 3), 2U);
   EXPECT_EQ(store_->delete_interceptions_before(2000, 3), 0U);
+  const InterceptionPage left = store_->list_interceptions({});
+  EXPECT_EQ(left.count, 1);
+  ASSERT_EQ(left.rows.size(), 1U);
+  EXPECT_EQ(left.rows[0].interception.started_at, 5000);
+  EXPECT_EQ(left.rows[0].interception.token_usages.size(), 1U);
+}
+
+TEST_F(SqliteStoreTest, RetentionTakesTheRollupsWithTheRows) {
+  store_->write_interceptions(old_and_new());
+  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 6);
+  while (store_->delete_interceptions_before(2000, 3) > 0) {
+  }
   EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 1);
-  // The rollups went with them: no empty rollup rows stay behind, and the sums are the survivor's.
+  // No empty rollup rows stay behind, and the sums are the survivor's.
   EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_rollups WHERE interceptions <= 0"), 0);
   EXPECT_EQ(count(path_, "SELECT sum(input_tokens) FROM aibridge_rollups WHERE facet = 0 AND "
                          "level = 0"),
             10);
-  EXPECT_EQ(store_->list_interceptions({}).count, 1);
 }
 
 // Interceptions that start in the same microsecond are still listed by id, however many there
 // are and in whatever order they arrive.
-TEST_F(StoreTest, TiesInTheSameMicrosecondAreListedByIdInAnyArrivalOrder) {
+TEST_P(StoreTest, TiesInTheSameMicrosecondAreListedByIdInAnyArrivalOrder) {
   constexpr UnixMicros kSame = 1'764'000'000'000'777;
   std::vector<Interception> records;
   for (int i = 0; i < 40; ++i) {
@@ -348,28 +400,30 @@ TEST_F(StoreTest, TiesInTheSameMicrosecondAreListedByIdInAnyArrivalOrder) {
   }
 }
 
-// Counts, offsets and cursors come from the rollups and the facet index; for any filter they
-// must give exactly what a plain scan of the rows gives, on dense and sparse data, through
-// several batches and retention deletes.
-TEST_F(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
-  std::mt19937 random(7);
-  const std::vector<std::string> users = {"u1", "u2", "u3"};
-  const std::vector<std::string> providers = {"openai", "anthropic"};
-  const std::vector<std::string> models = {"m1", "m2", "m3"};
-  const std::vector<std::string> clients = {"Codex", "Claude Code"};
-  constexpr UnixMicros kBase = 1'700'000'000'000'000;
-  constexpr UnixMicros kHour = 3'600'000'000;
+// Interceptions of a few users, providers, models and clients: a third within two seconds (ties
+// and shared milliseconds), the rest over two days, written in several batches, then the
+// oldest hour's partly deleted.
+constexpr UnixMicros kBase = 1'700'000'000'000'000;
+constexpr UnixMicros kHour = 3'600'000'000;
+
+struct Vocabulary {
+  std::vector<std::string> users = {core::new_uuid(), core::new_uuid(), core::new_uuid()};
+  std::vector<std::string> providers = {"openai", "anthropic"};
+  std::vector<std::string> models = {"m1", "m2", "m3"};
+  std::vector<std::string> clients = {"Codex", "Claude Code"};
+};
+
+void write_random_records(Store& store, std::mt19937& random, const Vocabulary& words) {
   std::vector<Interception> records;
   for (int i = 0; i < 4000; ++i) {
     Interception record;
-    // A third within two seconds (ties and shared milliseconds), the rest over two days.
     record.started_at = kBase + (i % 3 == 0 ? static_cast<UnixMicros>(random() % 2'000'000)
                                             : static_cast<UnixMicros>(random() % (48 * kHour)));
     record.id = i % 5 == 0 ? core::new_uuid() : core::new_uuid_at(record.started_at);
-    record.initiator_id = users[random() % users.size()];
-    record.provider = providers[random() % providers.size()];
-    record.model = models[random() % models.size()];
-    record.client = clients[random() % clients.size()];
+    record.initiator_id = words.users[random() % words.users.size()];
+    record.provider = words.providers[random() % words.providers.size()];
+    record.model = words.models[random() % words.models.size()];
+    record.client = words.clients[random() % words.clients.size()];
     if (i % 7 == 0) {
       // Its own provider and model: each implies the other, so filters on both read one group.
       record.provider = "gemini";
@@ -381,9 +435,14 @@ TEST_F(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
   }
   for (std::size_t start = 0; start < records.size(); start += 700) {
     const std::size_t size = std::min<std::size_t>(700, records.size() - start);
-    store_->write_interceptions(std::span(records).subspan(start, size));
+    store.write_interceptions(std::span(records).subspan(start, size));
   }
-  EXPECT_GT(store_->delete_interceptions_before(kBase + kHour, 300), 0U);
+  EXPECT_GT(store.delete_interceptions_before(kBase + kHour, 300), 0U);
+}
+
+TEST_F(SqliteStoreTest, EveryGroupsRollupsAreTheSumsOfItsFacets) {
+  std::mt19937 random(7);
+  write_random_records(*store_, random, Vocabulary());
   // Every group's rollups are the sums of its facets' rollups, bucket by bucket.
   const std::string by_facets =
       "SELECT r.level, -g.id, r.bucket, sum(r.interceptions) FROM aibridge_rollups r "
@@ -397,32 +456,40 @@ TEST_F(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
   EXPECT_EQ(count(path_, "SELECT count(*) FROM (" + by_facets + " EXCEPT " + of_groups + ")"), 0);
   EXPECT_EQ(count(path_, "SELECT count(*) FROM (" + of_groups + " EXCEPT " + by_facets + ")"), 0);
 
+}
+
+// Counts, offsets and cursors (on SQLite from the rollups and the facet index; on PostgreSQL
+// from its indexes) must give exactly what a plain filter over every row gives, on dense and
+// sparse data, through several batches and retention deletes.
+TEST_P(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
+  std::mt19937 random(7);
+  const Vocabulary words;
+  const auto& [users, providers, models, clients] = words;
+  write_random_records(*store_, random, words);
+  InterceptionQuery everything;
+  everything.limit = 10'000;
+  const std::vector<ListedInterception> all = store_->list_interceptions(everything).rows;
+  ASSERT_GT(all.size(), 3000U);
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    const Interception& a = all[i - 1].interception;
+    const Interception& b = all[i].interception;
+    ASSERT_TRUE(a.started_at > b.started_at || (a.started_at == b.started_at && a.id > b.id)) << i;
+  }
   const auto brute = [&](const InterceptionQuery& query) {
     const InterceptionFilter& filter = query.filter;
-    std::string sql = "SELECT id FROM aibridge_interceptions WHERE 1";
-    for (const auto& [value, column] :
-         {std::pair{filter.initiator_id, "initiator_id"}, std::pair{filter.visible_to, "initiator_id"},
-          std::pair{filter.provider, "provider"}, std::pair{filter.model, "model"},
-          std::pair{filter.client, "client"}}) {
-      if (value) {
-        sql += std::string(" AND ") + column + " = '" + *value + "'";
-      }
-    }
-    if (filter.status) {
-      sql += " AND status = '" + std::string(status_name(*filter.status)) + "'";
-    }
-    if (filter.started_after) {
-      sql += " AND started_at >= " + std::to_string(*filter.started_after);
-    }
-    if (filter.started_before) {
-      sql += " AND started_at <= " + std::to_string(*filter.started_before);
-    }
-    sql += " ORDER BY started_at DESC, id DESC";
-    sqlite::Database db(path_, false);
-    auto statement = db.prepare(sql);
     std::vector<std::string> ids;
-    while (statement.step()) {
-      ids.push_back(statement.text(0));
+    for (const ListedInterception& row : all) {
+      const Interception& record = row.interception;
+      if ((!filter.initiator_id || record.initiator_id == *filter.initiator_id) &&
+          (!filter.visible_to || record.initiator_id == *filter.visible_to) &&
+          (!filter.provider || record.provider == *filter.provider) &&
+          (!filter.model || record.model == *filter.model) &&
+          (!filter.client || record.client == *filter.client) &&
+          (!filter.status || record.status == *filter.status) &&
+          (!filter.started_after || record.started_at >= *filter.started_after) &&
+          (!filter.started_before || record.started_at <= *filter.started_before)) {
+        ids.push_back(record.id);
+      }
     }
     return ids;
   };
@@ -490,22 +557,39 @@ TEST_F(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
   }
 }
 
-TEST_F(StoreTest, AFailedBatchWritesNothing) {
+// One invalid record fails its whole batch; the next batch is written as if nothing happened.
+void write_a_failing_batch(Store& store) {
   Interception good = interception(1);
   Interception bad = interception(2);
   bad.id = "not-a-uuid";
   Interception open = interception(3);
   open.ended_at.reset();  // only ended interceptions are recorded (and listed)
   const Interception batch[] = {good, bad};
-  EXPECT_THROW(store_->write_interceptions(batch), std::exception);
+  EXPECT_THROW(store.write_interceptions(batch), std::exception);
   const Interception unended[] = {good, open};
-  EXPECT_THROW(store_->write_interceptions(unended), std::exception);
+  EXPECT_THROW(store.write_interceptions(unended), std::exception);
+}
+
+TEST_P(StoreTest, AFailedBatchWritesNothing) {
+  write_a_failing_batch(*store_);
+  EXPECT_EQ(store_->list_interceptions({}).count, 0);
+  const Interception good = interception(1);
+  store_->write_interceptions(std::span(&good, 1));
+  EXPECT_EQ(store_->list_interceptions({}).count, 1);
+}
+
+TEST_F(SqliteStoreTest, AFailedBatchLeavesNoFacetsOrRollups) {
+  write_a_failing_batch(*store_);
   EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 0);
   EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_rollups"), 0);
   EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_facets"), 0);
+  const Interception good = interception(1);
   store_->write_interceptions(std::span(&good, 1));  // the facet is made again, not assumed
   EXPECT_EQ(store_->list_interceptions({}).count, 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), backend_name);
 
 }  // namespace
 }  // namespace aibridge::recorder

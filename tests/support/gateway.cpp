@@ -3,12 +3,17 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <iostream>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
 
 #include "tests/support/http_client.hpp"
+#include "tests/support/postgres.hpp"
 
 namespace aibridge::testing {
 
@@ -16,11 +21,39 @@ std::string gateway_binary() {
   return AIBRIDGE_BINARY;
 }
 
+bool suite_on_postgres() {
+  const char* backend = std::getenv("TEST_DATABASE_BACKEND");
+  return backend != nullptr && std::string_view(backend) == "postgres";
+}
+
+std::string database_location(const std::string& data_dir) {
+  if (!suite_on_postgres()) {
+    return data_dir + "/aibridge.db";
+  }
+  // Dropped when the test process exits.
+  static std::mutex mutex;  // guards databases
+  static std::map<std::string, std::unique_ptr<TempPostgresDatabase>> databases;
+  const std::lock_guard lock(mutex);
+  auto& database = databases[data_dir];
+  if (!database) {
+    const auto server = postgres_server_uri();
+    if (!server) {
+      throw std::runtime_error(kNoPostgres);
+    }
+    database = std::make_unique<TempPostgresDatabase>(*server);
+  }
+  return database->uri();
+}
+
 Gateway::Gateway(const std::string& data_dir, const std::vector<std::string>& extra_args,
                  const std::map<std::string, std::optional<std::string>>& env) {
   std::vector<std::string> argv = {gateway_binary(), "serve", "--data-dir", data_dir};
   if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
     argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
+  if (suite_on_postgres() &&
+      std::find(extra_args.begin(), extra_args.end(), "--database") == extra_args.end()) {
+    argv.insert(argv.end(), {"--database", database_location(data_dir)});
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   // Tests must not pick up a developer's real keys or configuration.

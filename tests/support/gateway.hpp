@@ -20,11 +20,18 @@ inline constexpr bool kSanitizedBuild =
     false;
 #endif
 
+/// Where a gateway started on `data_dir` keeps its records: `data_dir`/aibridge.db, or, when
+/// the suite runs on PostgreSQL (TEST_DATABASE_BACKEND=postgres), a database on the test server
+/// made for that data directory (the same for every gateway started on it, as the file would be).
+std::string database_location(const std::string& data_dir);
+/// Whether the suite runs on PostgreSQL (TEST_DATABASE_BACKEND=postgres).
+bool suite_on_postgres();
+
 class Gateway {
  public:
   /// Starts `aibridge serve --data-dir <data_dir> --listen 127.0.0.1:0 <extra_args…>` (no
-  /// --listen of its own when `extra_args` has one) and waits until it listens. Throws if it
-  /// does not come up.
+  /// --listen of its own when `extra_args` has one; on PostgreSQL, --database too) and waits
+  /// until it listens. Throws if it does not come up.
   Gateway(const std::string& data_dir, const std::vector<std::string>& extra_args = {},
           const std::map<std::string, std::optional<std::string>>& env = {});
 

@@ -1,16 +1,16 @@
 #pragma once
-// The children of an interception as the SQLite store keeps them: one JSON array per kind, each
-// element an object in the admin API's shape without what the row implies (interception_id;
-// the id, when it is the one derived from the interception's, records.hpp) or what is at its
-// default (empty metadata, injected false, no server_url or invocation_error), with created_at
-// in microseconds. Readable with SQLite's JSON functions. Pure.
+// The children of an interception as both stores keep them, packed in its row: one JSON array
+// per kind, each element an object in the admin API's shape without what the row implies
+// (interception_id; the id, when it is the one derived from the interception's, records.hpp) or
+// what is at its default (empty metadata, injected false, no server_url or invocation_error),
+// with created_at in microseconds. Readable with the databases' JSON functions. Pure.
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "recorder/records.hpp"
 
-namespace aibridge::recorder::sqlite {
+namespace aibridge::recorder {
 
 /// Replaces `out` with `record`'s children as one JSON object with a member per non-empty kind
 /// (user_prompts, token_usages, tool_usages, model_thoughts); the caller's buffer keeps its
@@ -21,4 +21,4 @@ void encode_children(const Interception& record, std::string& out);
 /// such an object yields no children, a missing member its default.
 void decode_children(std::string_view json, Interception& record);
 
-}  // namespace aibridge::recorder::sqlite
+}  // namespace aibridge::recorder

@@ -1,4 +1,4 @@
-#include "recorder/sqlite/record_codec.hpp"
+#include "recorder/record_codec.hpp"
 
 #include <cstring>
 
@@ -7,7 +7,7 @@
 #include "core/ids.hpp"
 #include "core/json_text.hpp"
 
-namespace aibridge::recorder::sqlite {
+namespace aibridge::recorder {
 namespace {
 
 namespace json = boost::json;
@@ -250,4 +250,4 @@ void decode_children(std::string_view json_text, Interception& record) {
               });
 }
 
-}  // namespace aibridge::recorder::sqlite
+}  // namespace aibridge::recorder

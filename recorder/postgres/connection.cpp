@@ -1,0 +1,271 @@
+#include "recorder/postgres/connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+
+namespace aibridge::recorder::postgres {
+namespace {
+
+std::string trimmed(const char* message) {
+  std::string text = message != nullptr ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+int hex_value(char digit) {
+  if (digit >= '0' && digit <= '9') {
+    return digit - '0';
+  }
+  if (digit >= 'a' && digit <= 'f') {
+    return digit - 'a' + 10;
+  }
+  if (digit >= 'A' && digit <= 'F') {
+    return digit - 'A' + 10;
+  }
+  return -1;
+}
+
+}  // namespace
+
+Params& Params::add_bytes(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text = "\\x";
+  text.reserve(2 + bytes.size() * 2);
+  for (const char byte : bytes) {
+    const auto value = static_cast<unsigned char>(byte);
+    text += kDigits[value >> 4];
+    text += kDigits[value & 0xf];
+  }
+  values_.emplace_back(std::move(text));
+  return *this;
+}
+
+void Result::Clear::operator()(pg_result* result) const {
+  PQclear(result);
+}
+
+int Result::rows() const {
+  return PQntuples(result_.get());
+}
+
+bool Result::is_null(int row, int column) const {
+  return PQgetisnull(result_.get(), row, column) != 0;
+}
+
+std::string_view Result::view(int row, int column) const {
+  return {PQgetvalue(result_.get(), row, column),
+          static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+}
+
+std::string Result::text(int row, int column) const {
+  return std::string(view(row, column));
+}
+
+std::optional<std::string> Result::optional_text(int row, int column) const {
+  if (is_null(row, column)) {
+    return std::nullopt;
+  }
+  return text(row, column);
+}
+
+std::int64_t Result::int64(int row, int column) const {
+  const std::string_view digits = view(row, column);
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error != std::errc() || end != digits.data() + digits.size()) {
+    throw Error("", "not an integer: \"" + std::string(digits) + "\"");
+  }
+  return value;
+}
+
+std::optional<std::int64_t> Result::optional_int64(int row, int column) const {
+  if (is_null(row, column)) {
+    return std::nullopt;
+  }
+  return int64(row, column);
+}
+
+std::string Result::bytes(int row, int column) const {
+  const std::string_view hex = view(row, column);
+  if (!hex.starts_with("\\x") || hex.size() % 2 != 0) {
+    throw Error("", "not a bytea in hex form");
+  }
+  std::string out;
+  out.reserve((hex.size() - 2) / 2);
+  for (std::size_t i = 2; i < hex.size(); i += 2) {
+    const int high = hex_value(hex[i]);
+    const int low = hex_value(hex[i + 1]);
+    if (high < 0 || low < 0) {
+      throw Error("", "not a bytea in hex form");
+    }
+    out += static_cast<char>(high * 16 + low);
+  }
+  return out;
+}
+
+std::int64_t Result::affected() const {
+  const char* count = PQcmdTuples(result_.get());
+  return count == nullptr || *count == '\0' ? 0 : std::stoll(count);
+}
+
+void Connection::Finish::operator()(pg_conn* connection) const {
+  PQfinish(connection);
+}
+
+Connection::Connection(const std::string& uri) : connection_(PQconnectdb(uri.c_str())) {
+  if (!connection_) {
+    throw Error("", "cannot connect to PostgreSQL: out of memory");
+  }
+  if (PQstatus(connection_.get()) != CONNECTION_OK) {
+    // libpq's message names the host and port, never the password.
+    throw Error("08001", "cannot connect to PostgreSQL at " + redact_uri(uri) + ": " +
+                             trimmed(PQerrorMessage(connection_.get())));
+  }
+  PQsetNoticeProcessor(connection_.get(), [](void*, const char*) {}, nullptr);
+  exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+}
+
+Result Connection::check(pg_result* raw, std::string_view what) {
+  Result result(raw);
+  const ExecStatusType status = raw != nullptr ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN) {
+    return result;
+  }
+  const char* sqlstate = raw != nullptr ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = raw != nullptr ? trimmed(PQresultErrorMessage(raw)) : "";
+  if (message.empty()) {
+    message = trimmed(PQerrorMessage(connection_.get()));
+  }
+  if (PQstatus(connection_.get()) == CONNECTION_BAD) {
+    throw Error("08006", "PostgreSQL connection lost during " + std::string(what) + ": " + message);
+  }
+  throw Error(sqlstate != nullptr ? sqlstate : "", std::string(what) + ": " + message);
+}
+
+void Connection::exec(std::string_view sql) {
+  check(PQexec(connection_.get(), std::string(sql).c_str()), "statement");
+}
+
+namespace {
+
+struct Pointers {
+  explicit Pointers(const Params& params) {
+    values.reserve(params.size());
+    for (const auto& value : params.values()) {
+      values.push_back(value ? value->c_str() : nullptr);
+    }
+  }
+  std::vector<const char*> values;
+};
+
+}  // namespace
+
+Result Connection::query(std::string_view sql, const Params& params) {
+  const Pointers pointers(params);
+  return check(PQexecParams(connection_.get(), std::string(sql).c_str(),
+                            static_cast<int>(params.size()), nullptr, pointers.values.data(),
+                            nullptr, nullptr, 0),
+               "query");
+}
+
+Result Connection::prepared(const std::string& sql, const Params& params) {
+  auto found = prepared_.find(sql);
+  if (found == prepared_.end()) {
+    std::string name = "s";
+    name += std::to_string(prepared_.size());
+    check(PQprepare(connection_.get(), name.c_str(), sql.c_str(), 0, nullptr), "prepare");
+    found = prepared_.emplace(sql, std::move(name)).first;
+  }
+  const Pointers pointers(params);
+  return check(PQexecPrepared(connection_.get(), found->second.c_str(),
+                              static_cast<int>(params.size()), pointers.values.data(), nullptr,
+                              nullptr, 0),
+               "query");
+}
+
+void Connection::copy_in(std::string_view copy_statement, std::string_view rows) {
+  check(PQexec(connection_.get(), std::string(copy_statement).c_str()), "copy");
+  if (PQputCopyData(connection_.get(), rows.data(), static_cast<int>(rows.size())) != 1 ||
+      PQputCopyEnd(connection_.get(), nullptr) != 1) {
+    throw Error("08006", "copy: " + trimmed(PQerrorMessage(connection_.get())));
+  }
+  // The COPY's own result, then the end of the command.
+  for (pg_result* raw = PQgetResult(connection_.get()); raw != nullptr;
+       raw = PQgetResult(connection_.get())) {
+    check(raw, "copy");
+  }
+}
+
+bool Connection::ok() const {
+  return PQstatus(connection_.get()) == CONNECTION_OK;
+}
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      connection_.exec("ROLLBACK");
+    } catch (const Error&) {
+      // The connection is gone: so is the transaction.
+    }
+  }
+}
+
+void Transaction::commit() {
+  connection_.exec("COMMIT");
+  done_ = true;
+}
+
+void append_copy_field(std::string& out, std::string_view value) {
+  for (const char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+std::string redact_uri(std::string_view uri) {
+  // postgresql://user:password@host/db?password=…: the part between ':' and '@' of the
+  // authority, and any password parameter.
+  std::string out(uri);
+  const std::size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const std::size_t authority = scheme + 3;
+    const std::size_t end = out.find_first_of("/?", authority);
+    const std::size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
+    if (at != std::string::npos && at >= authority) {
+      const std::size_t colon = out.find(':', authority);
+      if (colon != std::string::npos && colon < at) {
+        out.replace(colon + 1, at - colon - 1, "***");
+      }
+    }
+  }
+  for (std::size_t at = out.find("password="); at != std::string::npos;
+       at = out.find("password=", at + 1)) {
+    const std::size_t start = at + 9;
+    const std::size_t end = out.find_first_of("& ", start);
+    out.replace(start, (end == std::string::npos ? out.size() : end) - start, "***");
+  }
+  return out;
+}
+
+bool is_postgres_uri(std::string_view location) {
+  return location.starts_with("postgres://") || location.starts_with("postgresql://");
+}
+
+}  // namespace aibridge::recorder::postgres

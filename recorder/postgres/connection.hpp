@@ -1,0 +1,139 @@
+#pragma once
+// Thin RAII over libpq: a connection, parameters bound as text, prepared statements kept per
+// connection, results read by column. Errors are postgres::Error with the SQLSTATE; messages
+// never carry the connection string (it may hold a password). Not thread-safe: one Connection
+// per thread.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+struct pg_conn;
+struct pg_result;
+
+namespace aibridge::recorder::postgres {
+
+class Error : public std::runtime_error {
+ public:
+  Error(std::string sqlstate, const std::string& message)
+      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+  /// A UNIQUE or PRIMARY KEY constraint failed (23505).
+  bool is_conflict() const { return sqlstate_ == "23505"; }
+  /// The server is gone or unreachable (class 08, or no SQLSTATE at all: libpq's own failure).
+  bool is_connection_lost() const { return sqlstate_.empty() || sqlstate_.starts_with("08"); }
+
+ private:
+  std::string sqlstate_;
+};
+
+/// Parameters $1, $2, … in text form; nullopt is SQL NULL.
+class Params {
+ public:
+  Params& add(std::string_view text) {
+    values_.emplace_back(std::string(text));
+    return *this;
+  }
+  Params& add(const char* text) { return add(std::string_view(text)); }
+  Params& add(const std::string& text) { return add(std::string_view(text)); }
+  Params& add(std::int64_t value) { return add(std::to_string(value)); }
+  Params& add(const std::optional<std::string>& text) {
+    values_.push_back(text);
+    return *this;
+  }
+  Params& add(const std::optional<std::int64_t>& value) {
+    values_.push_back(value ? std::optional<std::string>(std::to_string(*value)) : std::nullopt);
+    return *this;
+  }
+  /// Raw bytes as a bytea literal in hex form.
+  Params& add_bytes(std::string_view bytes);
+  Params& add_null() {
+    values_.emplace_back();
+    return *this;
+  }
+  std::size_t size() const { return values_.size(); }
+  const std::vector<std::optional<std::string>>& values() const { return values_; }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+class Result {
+ public:
+  explicit Result(pg_result* result) : result_(result) {}
+
+  int rows() const;
+  bool is_null(int row, int column) const;
+  std::string text(int row, int column) const;
+  std::string_view view(int row, int column) const;
+  std::optional<std::string> optional_text(int row, int column) const;
+  std::int64_t int64(int row, int column) const;
+  std::optional<std::int64_t> optional_int64(int row, int column) const;
+  /// A bytea column (hex output form) as raw bytes.
+  std::string bytes(int row, int column) const;
+  /// The row count of an INSERT, UPDATE or DELETE.
+  std::int64_t affected() const;
+
+ private:
+  struct Clear {
+    void operator()(pg_result* result) const;
+  };
+  std::unique_ptr<pg_result, Clear> result_;
+};
+
+class Connection {
+ public:
+  /// Connects to `uri` (a libpq connection URI); throws Error when the server cannot be reached.
+  explicit Connection(const std::string& uri);
+
+  /// Runs statements without parameters (may be several, separated by semicolons).
+  void exec(std::string_view sql);
+  Result query(std::string_view sql, const Params& params = {});
+  /// Like query(), through a statement prepared on this connection the first time `sql` is seen.
+  Result prepared(const std::string& sql, const Params& params = {});
+  /// COPY … FROM STDIN: `rows` is the text-format data (tab-separated, newline-terminated).
+  void copy_in(std::string_view copy_statement, std::string_view rows);
+  /// Whether the connection is still usable (libpq's view; a lost server shows on next use).
+  bool ok() const;
+
+ private:
+  struct Finish {
+    void operator()(pg_conn* connection) const;
+  };
+  Result check(pg_result* result, std::string_view what);
+
+  std::unique_ptr<pg_conn, Finish> connection_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+};
+
+/// RAII transaction: BEGIN at construction, ROLLBACK unless commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection, std::string_view begin = "BEGIN")
+      : connection_(connection) {
+    connection_.exec(begin);
+  }
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Connection& connection_;
+  bool done_ = false;
+};
+
+/// Escapes a value for COPY's text format (backslash, tab, newline, carriage return).
+void append_copy_field(std::string& out, std::string_view value);
+
+/// The URI with any password replaced by "***" (for logs and errors).
+std::string redact_uri(std::string_view uri);
+
+/// Whether `location` names a PostgreSQL database (postgres:// or postgresql://).
+bool is_postgres_uri(std::string_view location);
+
+}  // namespace aibridge::recorder::postgres
