@@ -9,6 +9,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "tests/support/process.hpp"
+
 namespace aibridge::testing {
 
 std::optional<std::string> postgres_server_uri() {
@@ -37,6 +39,42 @@ std::string postgres_scalar(const std::string& uri, const std::string& sql) {
     return "";
   }
   return PQgetvalue(result.get(), 0, 0);
+}
+
+PrivatePostgresServer::PrivatePostgresServer() {
+  static std::atomic<int> counter{0};
+  state_ = std::string(AIBRIDGE_TEST_POSTGRES_STATE) + "-private-" + std::to_string(::getpid()) +
+           "-" + std::to_string(++counter);
+  script("start");
+  std::ifstream in(state_ + "/uri");
+  if (!std::getline(in, uri_) || uri_.empty()) {
+    throw std::runtime_error(kNoPostgres);
+  }
+}
+
+PrivatePostgresServer::~PrivatePostgresServer() {
+  try {
+    script("stop");
+  } catch (const std::exception&) {
+    // Nothing more to do: the directory is under /tmp.
+  }
+}
+
+void PrivatePostgresServer::pause() {
+  script("pause");
+}
+
+void PrivatePostgresServer::resume() {
+  script("resume");
+}
+
+void PrivatePostgresServer::script(const std::string& action) {
+  const RunResult result = run(
+      {AIBRIDGE_SOURCE_DIR "/tests/support/postgres_cluster.sh", action, state_}, {},
+      std::chrono::seconds(90));
+  if (result.status != 0) {
+    throw std::runtime_error("postgres_cluster.sh " + action + " failed: " + result.err);
+  }
 }
 
 TempPostgresDatabase::TempPostgresDatabase(const std::string& server_uri)

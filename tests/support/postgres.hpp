@@ -30,6 +30,27 @@ class TempPostgresDatabase {
   std::string uri_;
 };
 
+/// A PostgreSQL server of a test's own (tests/support/postgres_cluster.sh), for tests that stop
+/// and start it; stopped and removed at destruction. Throws when it cannot start.
+class PrivatePostgresServer {
+ public:
+  PrivatePostgresServer();
+  ~PrivatePostgresServer();
+  PrivatePostgresServer(const PrivatePostgresServer&) = delete;
+  PrivatePostgresServer& operator=(const PrivatePostgresServer&) = delete;
+  /// Its `postgres` database.
+  const std::string& uri() const { return uri_; }
+  /// Stops the server (fast shutdown: connections are cut), and starts it again on its port.
+  void pause();
+  void resume();
+
+ private:
+  void script(const std::string& action);
+
+  std::string state_;
+  std::string uri_;
+};
+
 /// Runs `sql` on the database at `uri` and returns the first column of the first row ("" when
 /// there is none); throws with the server's message on failure.
 std::string postgres_scalar(const std::string& uri, const std::string& sql);
