@@ -23,7 +23,14 @@ recorder::Interception interception(long i) {
   recorder::Interception record;
   record.started_at = core::now_micros();
   record.id = core::new_uuid_at(record.started_at);  // as the gateway makes them
-  record.initiator_id = "user-" + std::to_string(i % 50);
+  static const std::vector<std::string> users = [] {
+    std::vector<std::string> ids;
+    for (int user = 0; user < 50; ++user) {
+      ids.push_back(core::new_uuid());  // user ids are UUIDs (the PostgreSQL store insists)
+    }
+    return ids;
+  }();
+  record.initiator_id = users[static_cast<std::size_t>(i % 50)];
   record.api_key_id = "abcdefghij";
   record.provider = i % 2 ? "openai" : "anthropic";
   record.model = i % 3 ? "claude-sonnet-4-5" : "gpt-5";

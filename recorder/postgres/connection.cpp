@@ -1,6 +1,7 @@
 #include "recorder/postgres/connection.hpp"
 
 #include <libpq-fe.h>
+#include <simdjson.h>
 
 #include <charconv>
 
@@ -218,23 +219,84 @@ void Transaction::commit() {
   done_ = true;
 }
 
+namespace {
+
+void append_escaped(std::string& out, char c) {
+  switch (c) {
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    default:
+      out += c;
+  }
+}
+
+// The length of the valid UTF-8 sequence at the start of `text`, or 0 (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF).
+std::size_t utf8_sequence(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    low = lead == 0xe0 ? 0xa0 : 0x80;
+    high = lead == 0xed ? 0x9f : 0xbf;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    low = lead == 0xf0 ? 0x90 : 0x80;
+    high = lead == 0xf4 ? 0x8f : 0xbf;
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < low || byte(1) > high) {
+    return 0;
+  }
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xbf) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+}  // namespace
+
 void append_copy_field(std::string& out, std::string_view value) {
-  for (const char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
+  if (simdjson::validate_utf8(value.data(), value.size()) &&
+      value.find('\0') == std::string_view::npos) {
+    for (const char c : value) {
+      append_escaped(out, c);
+    }
+    return;
+  }
+  // Recorded text is what clients and providers sent, which may be anything; PostgreSQL's text
+  // holds neither NUL nor invalid UTF-8. Each such byte becomes U+FFFD rather than costing the
+  // record.
+  constexpr std::string_view kReplacement = "\xef\xbf\xbd";
+  for (std::size_t i = 0; i < value.size();) {
+    const auto byte = static_cast<unsigned char>(value[i]);
+    if (byte != 0 && byte < 0x80) {
+      append_escaped(out, value[i]);
+      ++i;
+    } else if (const std::size_t length = byte == 0 ? 0 : utf8_sequence(value.substr(i))) {
+      out.append(value.substr(i, length));
+      i += length;
+    } else {
+      out += kReplacement;
+      ++i;
     }
   }
 }

@@ -127,7 +127,8 @@ class Transaction {
   bool done_ = false;
 };
 
-/// Escapes a value for COPY's text format (backslash, tab, newline, carriage return).
+/// Appends `value` in COPY's text format (backslash, tab, newline and carriage return escaped);
+/// a NUL or a byte that is not part of valid UTF-8 becomes U+FFFD.
 void append_copy_field(std::string& out, std::string_view value);
 
 /// The URI with any password replaced by "***" (for logs and errors).

@@ -1,5 +1,7 @@
 // Gateway replicas sharing one PostgreSQL database (SPEC §9): tokens, the request-logging switch
 // and every listing are the same through either; a database restart loses nothing.
+#include <signal.h>
+
 #include <chrono>
 #include <thread>
 
@@ -146,6 +148,26 @@ TEST_F(Replicas, ATokenRevokedThroughOneIsRefusedByAllWithinTwoSeconds) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2500ms);
   EXPECT_EQ(chat(first, owner).result_int(), 200) << "other tokens are untouched";
   EXPECT_EQ(first.stop(), 0);
+  EXPECT_EQ(second.stop(), 0);
+}
+
+// kill -9 of one replica: what it answered more than a flush interval before is recorded, and
+// the other goes on serving and listing.
+TEST_F(Replicas, KillingOneLosesAtMostItsLastBatchWindow) {
+  Gateway first(first_dir_.path(), args());
+  Gateway second(second_dir_.path(), args());
+  const std::string token = first.admin_token();
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_EQ(chat(i % 2 ? first : second, token).result_int(), 200);
+  }
+  // The promise under test is a time window: 100 flush intervals (10 ms here) after its last
+  // answer, a replica has written everything it answered.
+  std::this_thread::sleep_for(1s);
+  first.process().signal(SIGKILL);
+  EXPECT_EQ(first.process().wait(5s), 128 + SIGKILL);
+  EXPECT_EQ(listed_count(second, token), 30);
+  EXPECT_EQ(chat(second, token).result_int(), 200);
+  EXPECT_TRUE(within(5s, [&] { return listed_count(second, token) == 31; }));
   EXPECT_EQ(second.stop(), 0);
 }
 

@@ -339,6 +339,27 @@ std::vector<Interception> old_and_new() {
   return batch;
 }
 
+// Clients and providers send what they like: a NUL in a model name or a prompt, bytes that are
+// not UTF-8 in a header. The record is kept whatever the backend can hold of them (PostgreSQL's
+// text turns such bytes into U+FFFD; SQLite keeps them as they are).
+TEST_P(StoreTest, TextThatIsNotUtf8IsRecordedAnyway) {
+  Interception record = interception(1'764'000'000'000'000);
+  record.model = std::string("claude\0x", 8);
+  record.session_id = "session-\xff\xfe";
+  record.metadata = "{\"user_agent\":\"curl\xc0\x80\"}";
+  record.user_prompts[0].prompt = std::string("caf\xc3\xa9 \0 nul", 11);  // JSON's \u0000
+  store_->write_interceptions(std::span(&record, 1));
+  const InterceptionPage page = store_->list_interceptions({});
+  ASSERT_EQ(page.count, 1);
+  ASSERT_EQ(page.rows.size(), 1U);
+  const Interception& read = page.rows[0].interception;
+  EXPECT_EQ(read.model.substr(0, 6), "claude");
+  EXPECT_EQ(read.session_id.substr(0, 8), "session-");
+  EXPECT_EQ(read.metadata.substr(0, 19), "{\"user_agent\":\"curl");
+  ASSERT_EQ(read.user_prompts.size(), 1U);
+  EXPECT_EQ(read.user_prompts[0].prompt, record.user_prompts[0].prompt);
+}
+
 TEST_P(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
   store_->write_interceptions(old_and_new());
   EXPECT_EQ(store_->list_interceptions({}).count, 6);
