@@ -61,3 +61,36 @@ CREATE INDEX aibridge_interceptions_initiator
 CREATE INDEX aibridge_interceptions_provider ON aibridge_interceptions (provider, started_at, id);
 CREATE INDEX aibridge_interceptions_model ON aibridge_interceptions (model, started_at, id);
 CREATE INDEX aibridge_interceptions_client ON aibridge_interceptions (client, started_at, id);
+
+-- Counts without counting rows (recorder/rollups.hpp, the same design as the SQLite store's):
+-- every combination of the filterable attributes is a facet, each attribute value a group, and
+-- per time bucket the rollups sum the interceptions (and their usage) of each facet, of each
+-- group (under -id) and of all facets (under 0). The writer adds a batch's rollups in one
+-- upsert, in key order (so that replicas writing at once lock rows in the same order).
+CREATE TABLE aibridge_facets (
+  id            bigserial PRIMARY KEY,
+  initiator_id  uuid NOT NULL,
+  provider      text NOT NULL,
+  model         text NOT NULL,
+  client        text NOT NULL,
+  status        text NOT NULL,
+  UNIQUE (initiator_id, provider, model, client, status)
+);
+CREATE TABLE aibridge_facet_groups (
+  id         bigserial PRIMARY KEY,
+  attribute  text NOT NULL,        -- an aibridge_facets column name
+  value      text NOT NULL,
+  UNIQUE (attribute, value)
+);
+CREATE TABLE aibridge_rollups (
+  level                     smallint NOT NULL,  -- 0 day, 1 hour, 2 minute, 3 second, 4 10 ms
+  facet                     bigint NOT NULL,    -- a facet; 0: every facet; < 0: a group
+  bucket                    bigint NOT NULL,    -- started_at / the level's width
+  interceptions             bigint NOT NULL,
+  input_tokens              bigint NOT NULL,
+  output_tokens             bigint NOT NULL,
+  cache_read_input_tokens   bigint NOT NULL,
+  cache_write_input_tokens  bigint NOT NULL,
+  tool_calls                bigint NOT NULL,
+  PRIMARY KEY (level, facet, bucket)
+);

@@ -3,7 +3,7 @@
 every combination of filters the benchmark covers, and whether each `count` (and each deep page)
 is exactly what a plain scan of the database gives.
 
-    list_api.py --url http://127.0.0.1:PORT --token TOKEN --db PATH --seed SEED.json
+    list_api.py --url http://127.0.0.1:PORT --token TOKEN --db PATH|URI --seed SEED.json
                 --seconds N --out FILE.json
 
 The seed file is what seed_records printed. wrk requests each (filter, page) pair for
@@ -65,8 +65,27 @@ def filters(seed):
     for name, parts in combos:
         q = [term for terms, _ in parts for term in terms]
         where = [cond for _, conds in parts for cond in conds]
-        out.append((name, " ".join(q), " AND ".join(where) or "1"))
+        out.append((name, " ".join(q), " AND ".join(where) or "TRUE"))
     return out
+
+
+class Database:
+    """The plain scan the answers are checked against: the SQLite file (its aibridge_interceptions
+    view), or a PostgreSQL database by URI (through psql), whose started_at is a timestamptz."""
+
+    def __init__(self, location):
+        self.postgres = location.startswith(("postgres://", "postgresql://"))
+        self.location = location
+        if not self.postgres:
+            self.sqlite = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
+
+    def rows(self, sql):
+        if not self.postgres:
+            return self.sqlite.execute(sql).fetchall()
+        sql = re.sub(r"\bstarted_at\b", "aibridge_micros(started_at)", sql)
+        out = subprocess.run(["psql", "-X", "-A", "-t", "-F", "\t", "-c", sql, self.location],
+                             capture_output=True, text=True, check=True).stdout
+        return [line.split("\t") for line in out.splitlines() if line]
 
 
 class Client:
@@ -107,13 +126,13 @@ def main():
     args = parser.parse_args()
     seed = json.load(open(args.seed))
     client = Client(args.url, args.token)
-    db = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+    db = Database(args.db)
     results = []
     for name, q, where in filters(seed):
         base = {"q": q} if q else {}
         first = client.get(base)
         count = first["count"]
-        expected = db.execute(f"SELECT count(*) FROM aibridge_interceptions WHERE {where}").fetchone()[0]
+        expected = int(db.rows(f"SELECT count(*) FROM aibridge_interceptions WHERE {where}")[0][0])
         deep = int(count * 0.9)
         pages = [("first", dict(base)), ("offset 10,000", dict(base, offset=min(10_000, count // 2))),
                  ("offset 90%", dict(base, offset=deep))]
@@ -123,7 +142,7 @@ def main():
             cursor = row["results"][0]["id"]
             pages.append(("cursor 90%", dict(base, after_id=cursor)))
             # The deep page and the page after the cursor are what a plain sort gives.
-            want = [r[0] for r in db.execute(
+            want = [r[0] for r in db.rows(
                 f"SELECT id FROM aibridge_interceptions WHERE {where} "
                 f"ORDER BY started_at DESC, id DESC LIMIT 101 OFFSET {deep}")]
             got_offset = [r["id"] for r in client.get(dict(base, offset=deep))["results"]]

@@ -24,6 +24,9 @@ class RollupReader {
                                                                            std::int64_t last) = 0;
   /// Interceptions that started in [from, to], counted from the rows.
   virtual std::int64_t exact_count(UnixMicros from, UnixMicros to) = 0;
+  /// Each piece's interceptions (bucket_count or exact_count). A backend a round trip away
+  /// answers all of them in one.
+  virtual std::vector<std::int64_t> piece_counts(const std::vector<RangePiece>& pieces);
 };
 
 /// Interceptions that started in [from, to].

@@ -127,8 +127,12 @@ class Transaction {
   bool done_ = false;
 };
 
-/// Appends `value` in COPY's text format (backslash, tab, newline and carriage return escaped);
-/// a NUL or a byte that is not part of valid UTF-8 becomes U+FFFD.
+/// `value` as PostgreSQL's text can hold it: a NUL or a byte that is not part of valid UTF-8
+/// becomes U+FFFD (everything else is kept).
+std::string valid_text(std::string_view value);
+
+/// Appends valid_text(`value`) in COPY's text format (backslash, tab, newline and carriage
+/// return escaped).
 void append_copy_field(std::string& out, std::string_view value);
 
 /// The URI with any password replaced by "***" (for logs and errors).

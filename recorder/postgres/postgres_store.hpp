@@ -7,6 +7,7 @@
 #include <string>
 
 #include "recorder/postgres/connection.hpp"
+#include "recorder/postgres/rollups.hpp"
 #include "recorder/store.hpp"
 
 namespace aibridge::recorder::postgres {
@@ -60,8 +61,13 @@ class PostgresStore final : public Store {
     }
   }
 
+  void write_rows(Connection& db, std::span<const Interception> batch);
+  std::size_t delete_rows_before(Connection& db, UnixMicros cutoff, std::size_t limit);
+  InterceptionPage list_in_snapshot(Connection& db, const InterceptionQuery& query);
+
   const std::string uri_;
   std::optional<Connection> db_;  // nullopt after the server was lost
+  FacetDirectory facets_;
   std::string copy_rows_;  // the writer's COPY data, its capacity kept from batch to batch
   std::string children_;
 };

@@ -3,10 +3,16 @@
 
 #include "core/ids.hpp"
 #include "recorder/postgres/postgres_store.hpp"
+#include "recorder/postgres/rollups.hpp"
 #include "recorder/record_codec.hpp"
+#include "recorder/rollup_reader.hpp"
 
 namespace aibridge::recorder::postgres {
 namespace {
+
+// Offsets up to this many rows are skipped by the page query itself; deeper ones are first
+// narrowed through the rollups.
+constexpr std::int64_t kSeekOffsetsFrom = 256;
 
 // The key of the advisory lock a replica holds while it deletes old interceptions.
 constexpr std::int64_t kRetentionLock = 0x4169427265746e;  // "AiBretn"
@@ -63,119 +69,151 @@ ListedInterception read_row(const Result& rows, int row) {
   return listed;
 }
 
-// A filter's WHERE clause with its parameters, numbered from $1.
-struct Where {
+// A filter's equality terms as " AND …" conditions on aibridge_interceptions i, with their
+// parameters numbered from $1 (the time range and cursor are added by each query).
+struct Terms {
   std::string sql;
   Params params;
-  bool matches_nothing = false;  // a term no row can satisfy (a user id that is no UUID)
 
-  void term(std::string_view column_test, std::string_view value) {
-    sql += sql.empty() ? " WHERE " : " AND ";
-    sql += column_test;
+  void term(std::string_view column, std::string_view value) {
+    sql += " AND ";
+    sql += column;
+    sql += " = ";
     sql += placeholder(params.size() + 1);
     params.add(value);
   }
-  void user_term(std::string_view value) {
-    if (!is_uuid(value)) {
-      matches_nothing = true;
-      return;
-    }
-    term("i.initiator_id = ", value);
-  }
 };
 
-Where where_of(const InterceptionFilter& filter) {
-  Where where;
-  if (filter.initiator_id) {
-    where.user_term(*filter.initiator_id);
-  }
-  if (filter.visible_to) {
-    where.user_term(*filter.visible_to);
+Terms terms_of(const InterceptionFilter& filter) {
+  Terms terms;
+  for (const auto* user : {&filter.initiator_id, &filter.visible_to}) {
+    if (*user) {
+      terms.term("i.initiator_id", **user);  // scope_of() has checked it is a UUID
+    }
   }
   if (filter.provider) {
-    where.term("i.provider = ", *filter.provider);
+    terms.term("i.provider", valid_text(*filter.provider));
   }
   if (filter.model) {
-    where.term("i.model = ", *filter.model);
+    terms.term("i.model", valid_text(*filter.model));
   }
   if (filter.client) {
-    where.term("i.client = ", *filter.client);
+    terms.term("i.client", valid_text(*filter.client));
   }
   if (filter.status) {
-    where.term("i.status = ", status_name(*filter.status));
+    terms.term("i.status", status_name(*filter.status));
   }
-  if (filter.started_after) {
-    where.term("i.started_at >= aibridge_at(", std::to_string(*filter.started_after));
-    where.sql += "::bigint)";
-  }
-  if (filter.started_before) {
-    where.term("i.started_at <= aibridge_at(", std::to_string(*filter.started_before));
-    where.sql += "::bigint)";
-  }
-  return where;
+  return terms;
+}
+
+FacetKey valid_facet(const Interception& record) {
+  FacetKey key = facet_of(record);
+  key.provider = valid_text(key.provider);  // as the row's columns hold them
+  key.model = valid_text(key.model);
+  key.client = valid_text(key.client);
+  return key;
 }
 
 }  // namespace
 
 void PostgresStore::write_interceptions(std::span<const Interception> batch) {
   return guarded([&](Connection& db) -> void {
-    copy_rows_.clear();
-    for (const Interception& record : batch) {
-      if (!is_uuid(record.id)) {
-        throw std::runtime_error("interception id \"" + record.id + "\" is not a canonical UUID");
-      }
-      if (!is_uuid(record.initiator_id)) {
-        throw std::runtime_error("interception " + record.id + " has an initiator that is no UUID");
-      }
-      if (!record.ended_at) {
-        throw std::runtime_error("interception " + record.id + " has not ended");  // never listed
-      }
-      encode_children(record, children_);
-      append_field(copy_rows_, record.id);
-      append_field(copy_rows_, record.initiator_id);
-      append_field(copy_rows_, record.api_key_id);
-      append_field(copy_rows_, record.provider);
-      append_field(copy_rows_, record.model);
-      append_field(copy_rows_, record.client);
-      append_field(copy_rows_, status_name(record.status));
-      if (record.session_id.empty()) {
-        copy_rows_ += "\\N\t";
-      } else {
-        append_field(copy_rows_, record.session_id);
-      }
-      core::append_rfc3339(copy_rows_, record.started_at);
-      copy_rows_ += '\t';
-      core::append_rfc3339(copy_rows_, *record.ended_at);
-      copy_rows_ += '\t';
-      append_field(copy_rows_, record.metadata);
-      append_copy_field(copy_rows_, children_);
-      copy_rows_ += '\n';
+    try {
+      write_rows(db, batch);
+    } catch (...) {
+      facets_.forget();  // facets and groups it made were rolled back with the batch
+      throw;
     }
-    // One COPY is one statement, and so one transaction: the batch is written whole or not at all.
+  });
+}
+
+void PostgresStore::write_rows(Connection& db, std::span<const Interception> batch) {
+  copy_rows_.clear();
+  RollupDelta delta;
+  Transaction transaction(db);
+  for (const Interception& record : batch) {
+    if (!is_uuid(record.id)) {
+      throw std::runtime_error("interception id \"" + record.id + "\" is not a canonical UUID");
+    }
+    if (!is_uuid(record.initiator_id)) {
+      throw std::runtime_error("interception " + record.id + " has an initiator that is no UUID");
+    }
+    if (!record.ended_at) {
+      throw std::runtime_error("interception " + record.id + " has not ended");  // never listed
+    }
+    delta.add(facets_.targets_for(db, valid_facet(record)), record.started_at, usage_of(record));
+    encode_children(record, children_);
+    append_field(copy_rows_, record.id);
+    append_field(copy_rows_, record.initiator_id);
+    append_field(copy_rows_, record.api_key_id);
+    append_field(copy_rows_, record.provider);
+    append_field(copy_rows_, record.model);
+    append_field(copy_rows_, record.client);
+    append_field(copy_rows_, status_name(record.status));
+    if (record.session_id.empty()) {
+      copy_rows_ += "\\N\t";
+    } else {
+      append_field(copy_rows_, record.session_id);
+    }
+    core::append_rfc3339(copy_rows_, record.started_at);
+    copy_rows_ += '\t';
+    core::append_rfc3339(copy_rows_, *record.ended_at);
+    copy_rows_ += '\t';
+    append_field(copy_rows_, record.metadata);
+    append_copy_field(copy_rows_, children_);
+    copy_rows_ += '\n';
+  }
+  if (!copy_rows_.empty()) {
     db.copy_in(
         "COPY aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client, "
         "status, session_id, started_at, ended_at, metadata, children) FROM STDIN",
         copy_rows_);
-  });
+  }
+  apply_rollups(db, delta, /*drop_empty=*/false);
+  transaction.commit();
 }
 
 std::size_t PostgresStore::delete_interceptions_before(UnixMicros cutoff, std::size_t limit) {
   return guarded([&](Connection& db) -> std::size_t {
-    // One replica at a time: the others find the lock taken and leave the work to it.
-    Transaction transaction(db);
-    if (db.prepared("SELECT pg_try_advisory_xact_lock($1)", Params().add(kRetentionLock))
-            .view(0, 0) != "t") {
-      return 0;
+    try {
+      return delete_rows_before(db, cutoff, limit);
+    } catch (...) {
+      facets_.forget();
+      throw;
     }
-    const std::int64_t deleted =
-        db.prepared("DELETE FROM aibridge_interceptions WHERE id IN (SELECT id FROM "
-                    "aibridge_interceptions WHERE started_at < aibridge_at($1) "
-                    "ORDER BY started_at, id LIMIT $2)",
-                    Params().add(cutoff).add(static_cast<std::int64_t>(limit)))
-            .affected();
-    transaction.commit();
-    return static_cast<std::size_t>(deleted);
   });
+}
+
+std::size_t PostgresStore::delete_rows_before(Connection& db, UnixMicros cutoff,
+                                              std::size_t limit) {
+  // One replica at a time: the others find the lock taken and leave the work to it.
+  Transaction transaction(db);
+  if (db.prepared("SELECT pg_try_advisory_xact_lock($1)", Params().add(kRetentionLock))
+          .view(0, 0) != "t") {
+    return 0;
+  }
+  const Result deleted = db.prepared(
+      "DELETE FROM aibridge_interceptions WHERE id IN (SELECT id FROM aibridge_interceptions "
+      "WHERE started_at < aibridge_at($1) ORDER BY started_at, id LIMIT $2) "
+      "RETURNING id::text, aibridge_micros(started_at), initiator_id::text, provider, model, "
+      "client, status, children",
+      Params().add(cutoff).add(static_cast<std::int64_t>(limit)));
+  RollupDelta delta;
+  for (int row = 0; row < deleted.rows(); ++row) {
+    Interception record;
+    record.id = deleted.text(row, 0);
+    record.initiator_id = deleted.text(row, 2);
+    record.provider = deleted.text(row, 3);
+    record.model = deleted.text(row, 4);
+    record.client = deleted.text(row, 5);
+    record.status = parse_status(deleted.view(row, 6)).value_or(Status::kFailed);
+    decode_children(deleted.view(row, 7), record);
+    delta.add(facets_.targets_for(db, facet_of(record)), deleted.int64(row, 1),
+              usage_of(record).negated());
+  }
+  apply_rollups(db, delta, /*drop_empty=*/true);
+  transaction.commit();
+  return static_cast<std::size_t>(deleted.rows());
 }
 
 std::optional<ListPosition> PostgresStore::interception_position(
@@ -197,38 +235,82 @@ std::optional<ListPosition> PostgresStore::interception_position(
 
 InterceptionPage PostgresStore::list_interceptions(const InterceptionQuery& query) {
   return guarded([&](Connection& db) -> InterceptionPage {
-    InterceptionPage page;
-    Where where = where_of(query.filter);
-    if (where.matches_nothing) {
-      return page;
-    }
     // The count and the page from one snapshot.
     Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    page.count =
-        db.prepared("SELECT count(*) FROM aibridge_interceptions i" + where.sql, where.params)
-            .int64(0, 0);
-    if (page.count > 0) {
-      if (query.after) {
-        where.term("(i.started_at, i.id) < (aibridge_at(", std::to_string(query.after->started_at));
-        where.sql += "::bigint), " + placeholder(where.params.size() + 1) + "::uuid)";
-        where.params.add(query.after->id);
-      }
-      const std::string offset = placeholder(where.params.size() + 1);
-      const std::string limit = placeholder(where.params.size() + 2);
-      where.params.add(query.offset).add(query.limit);
-      const Result rows = db.prepared("SELECT " + std::string(kRowColumns) +
-                                           std::string(kRowSource) + where.sql +
-                                           " ORDER BY i.started_at DESC, i.id DESC OFFSET " +
-                                           offset + " LIMIT " + limit,
-                                       where.params);
-      page.rows.reserve(static_cast<std::size_t>(rows.rows()));
-      for (int row = 0; row < rows.rows(); ++row) {
-        page.rows.push_back(read_row(rows, row));
-      }
-    }
+    InterceptionPage page = list_in_snapshot(db, query);
     snapshot.commit();
     return page;
   });
+}
+
+InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const InterceptionQuery& query) {
+  InterceptionPage page;
+  const InterceptionFilter& filter = query.filter;
+  const FacetScope scope = scope_of(db, filter);
+  if (scope.matches_nothing) {
+    return page;
+  }
+  // Ranges end where the data does: an open end reads no rollups of years without rows.
+  const Result extent = db.prepared(
+      "SELECT aibridge_micros(min(started_at)), aibridge_micros(max(started_at)) "
+      "FROM aibridge_interceptions");
+  if (extent.is_null(0, 0)) {
+    return page;
+  }
+  const UnixMicros from = std::max(filter.started_after.value_or(kEarliest), extent.int64(0, 0));
+  UnixMicros to = std::min(filter.started_before.value_or(kLatest), extent.int64(0, 1));
+  if (from > to) {
+    return page;
+  }
+  Terms terms = terms_of(filter);
+  PostgresRollups rollups(db, scope, terms.sql, terms.params);
+  page.count = count_in_range(rollups, from, to);
+  if (page.count == 0) {
+    return page;
+  }
+  std::int64_t offset = query.offset;
+  if (!query.after && offset >= kSeekOffsetsFrom) {
+    const OffsetSeek seek = seek_offset(rollups, from, to, offset);
+    if (seek.past_end) {
+      return page;
+    }
+    to = seek.to;
+    offset = seek.offset;
+  }
+  // The page's ids first, from the index alone (an offset skips index entries, not rows with
+  // their children), then those rows.
+  std::string sql = "SELECT i.id FROM aibridge_interceptions i WHERE i.started_at BETWEEN aibridge_at(" +
+                    placeholder(terms.params.size() + 1) + "::bigint) AND aibridge_at(" +
+                    placeholder(terms.params.size() + 2) + "::bigint)" + terms.sql;
+  Params params = terms.params;
+  params.add(from).add(to);
+  if (query.after) {
+    sql += " AND (i.started_at, i.id) < (aibridge_at(" + placeholder(params.size() + 1) +
+           "::bigint), " + placeholder(params.size() + 2) + "::uuid)";
+    params.add(query.after->started_at).add(query.after->id);
+  }
+  sql += " ORDER BY i.started_at DESC, i.id DESC OFFSET " + placeholder(params.size() + 1) +
+         " LIMIT " + placeholder(params.size() + 2);
+  params.add(offset).add(query.limit);
+  const Result ids = db.prepared(sql, params);
+  if (ids.rows() == 0) {
+    return page;
+  }
+  std::string id_array = "{";
+  for (int row = 0; row < ids.rows(); ++row) {
+    id_array += row == 0 ? "" : ",";
+    id_array += ids.view(row, 0);
+  }
+  id_array += '}';
+  const Result rows = db.prepared("SELECT " + std::string(kRowColumns) + std::string(kRowSource) +
+                                      " WHERE i.id = ANY ($1::uuid[]) "
+                                      "ORDER BY i.started_at DESC, i.id DESC",
+                                  Params().add(id_array));
+  page.rows.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    page.rows.push_back(read_row(rows, row));
+  }
+  return page;
 }
 
 std::optional<ListedInterception> PostgresStore::find_interception(

@@ -1,0 +1,275 @@
+#include "recorder/postgres/rollups.hpp"
+
+#include "core/ids.hpp"
+
+namespace aibridge::recorder::postgres {
+namespace {
+
+// A PostgreSQL array literal of integers: {1,2,3}.
+template <class Values>
+std::string int_array(const Values& values) {
+  std::string out = "{";
+  for (const auto value : values) {
+    if (out.size() > 1) {
+      out += ',';
+    }
+    out += std::to_string(value);
+  }
+  out += '}';
+  return out;
+}
+
+// "$n" (in two steps: GCC 12 warns falsely on a literal + std::to_string).
+std::string placeholder(std::size_t number) {
+  std::string text = "$";
+  text += std::to_string(number);
+  return text;
+}
+
+}  // namespace
+
+const RollupTargets& FacetDirectory::targets_for(Connection& db, const FacetKey& key) {
+  if (const auto found = facets_.find(key); found != facets_.end()) {
+    return found->second;
+  }
+  RollupTargets targets;
+  const auto values = attribute_values(key);
+  for (std::size_t i = 0; i < kAttributes; ++i) {
+    targets.groups[i] = group_rollup_id(group_id(db, static_cast<Attribute>(i), values[i]));
+  }
+  // DO UPDATE rather than DO NOTHING: RETURNING then gives the id whoever made the row.
+  const Result made = db.prepared(
+      "INSERT INTO aibridge_facets (initiator_id, provider, model, client, status) "
+      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (initiator_id, provider, model, client, status) "
+      "DO UPDATE SET status = excluded.status RETURNING id",
+      Params().add(values[0]).add(values[1]).add(values[2]).add(values[3]).add(values[4]));
+  targets.facet = made.int64(0, 0);
+  return facets_.emplace(key, targets).first->second;
+}
+
+std::int64_t FacetDirectory::group_id(Connection& db, Attribute attribute, std::string_view value) {
+  auto& known = groups_[static_cast<std::size_t>(attribute)];
+  if (const auto found = known.find(value); found != known.end()) {
+    return found->second;
+  }
+  const Result made = db.prepared(
+      "INSERT INTO aibridge_facet_groups (attribute, value) VALUES ($1, $2) "
+      "ON CONFLICT (attribute, value) DO UPDATE SET value = excluded.value RETURNING id",
+      Params().add(attribute_column(attribute)).add(value));
+  return known.emplace(std::string(value), made.int64(0, 0)).first->second;
+}
+
+void FacetDirectory::forget() {
+  facets_.clear();
+  for (auto& known : groups_) {
+    known.clear();
+  }
+}
+
+void apply_rollups(Connection& db, const RollupDelta& delta, bool drop_empty) {
+  const std::map<RollupKey, Usage> rollups = delta.expand();
+  if (rollups.empty()) {
+    return;
+  }
+  // Column by column, in key order: replicas upserting at once lock rows in the same order.
+  std::vector<std::int64_t> level, facet, bucket, interceptions, input, output, cache_read,
+      cache_write, tools;
+  for (const auto& [key, usage] : rollups) {
+    level.push_back(static_cast<std::int64_t>(key.level));
+    facet.push_back(key.facet);
+    bucket.push_back(key.bucket);
+    interceptions.push_back(usage.interceptions);
+    input.push_back(usage.input_tokens);
+    output.push_back(usage.output_tokens);
+    cache_read.push_back(usage.cache_read_input_tokens);
+    cache_write.push_back(usage.cache_write_input_tokens);
+    tools.push_back(usage.tool_calls);
+  }
+  Params keys;
+  keys.add(int_array(level)).add(int_array(facet)).add(int_array(bucket));
+  Params all = keys;
+  all.add(int_array(interceptions))
+      .add(int_array(input))
+      .add(int_array(output))
+      .add(int_array(cache_read))
+      .add(int_array(cache_write))
+      .add(int_array(tools));
+  db.prepared(
+      "INSERT INTO aibridge_rollups (level, facet, bucket, interceptions, input_tokens, "
+      "output_tokens, cache_read_input_tokens, cache_write_input_tokens, tool_calls) "
+      "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::bigint[], "
+      "$5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) "
+      "ON CONFLICT (level, facet, bucket) DO UPDATE SET "
+      "interceptions = aibridge_rollups.interceptions + excluded.interceptions, "
+      "input_tokens = aibridge_rollups.input_tokens + excluded.input_tokens, "
+      "output_tokens = aibridge_rollups.output_tokens + excluded.output_tokens, "
+      "cache_read_input_tokens = aibridge_rollups.cache_read_input_tokens + "
+      "excluded.cache_read_input_tokens, "
+      "cache_write_input_tokens = aibridge_rollups.cache_write_input_tokens + "
+      "excluded.cache_write_input_tokens, "
+      "tool_calls = aibridge_rollups.tool_calls + excluded.tool_calls",
+      all);
+  if (drop_empty) {
+    db.prepared(
+        "DELETE FROM aibridge_rollups r USING unnest($1::smallint[], $2::bigint[], "
+        "$3::bigint[]) AS k (level, facet, bucket) WHERE r.level = k.level AND "
+        "r.facet = k.facet AND r.bucket = k.bucket AND r.interceptions <= 0",
+        keys);
+  }
+}
+
+FacetScope scope_of(Connection& db, const InterceptionFilter& filter) {
+  FacetScope scope;
+  struct Term {
+    Attribute attribute;
+    std::string value;
+  };
+  std::vector<Term> terms;
+  for (const auto* user : {&filter.visible_to, &filter.initiator_id}) {
+    if (*user) {
+      if (core::uuid_to_bytes(**user).empty()) {
+        scope.matches_nothing = true;  // user ids are UUIDs
+        return scope;
+      }
+      terms.push_back({Attribute::kInitiator, **user});
+    }
+  }
+  if (filter.provider) {
+    terms.push_back({Attribute::kProvider, valid_text(*filter.provider)});
+  }
+  if (filter.model) {
+    terms.push_back({Attribute::kModel, valid_text(*filter.model)});
+  }
+  if (filter.client) {
+    terms.push_back({Attribute::kClient, valid_text(*filter.client)});
+  }
+  if (filter.status) {
+    terms.push_back({Attribute::kStatus, std::string(status_name(*filter.status))});
+  }
+  if (terms.empty()) {
+    scope.rollup_ids = {kAllFacets};
+    return scope;
+  }
+  scope.all = false;
+  std::string where;
+  Params params;
+  for (const Term& term : terms) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += std::string(attribute_column(term.attribute)) + " = " +
+             placeholder(params.size() + 1);
+    params.add(term.value);
+  }
+  const Result facets = db.prepared("SELECT id FROM aibridge_facets" + where, params);
+  for (int row = 0; row < facets.rows(); ++row) {
+    scope.rollup_ids.push_back(facets.int64(row, 0));
+  }
+  if (scope.rollup_ids.empty()) {
+    scope.matches_nothing = true;
+    return scope;
+  }
+  // One group covers them when some term alone matches exactly these facets ("provider =
+  // openai", or "provider = openai AND model = gpt-5" where only openai has gpt-5).
+  for (const Term& term : terms) {
+    const std::string column(attribute_column(term.attribute));
+    if (terms.size() > 1) {
+      const Result alone =
+          db.prepared("SELECT count(*) FROM aibridge_facets WHERE " + column + " = $1",
+                      Params().add(term.value));
+      if (alone.int64(0, 0) != static_cast<std::int64_t>(scope.rollup_ids.size())) {
+        continue;  // the other terms narrow it
+      }
+    }
+    const Result group = db.prepared(
+        "SELECT id FROM aibridge_facet_groups WHERE attribute = $1 AND value = $2",
+        Params().add(column).add(term.value));
+    if (group.rows() > 0) {
+      scope.rollup_ids = {group_rollup_id(group.int64(0, 0))};
+      break;
+    }
+  }
+  return scope;
+}
+
+std::string PostgresRollups::scope_array() const {
+  return int_array(scope_.rollup_ids);
+}
+
+std::int64_t PostgresRollups::bucket_count(Level level, std::int64_t first, std::int64_t last) {
+  return db_
+      .prepared(
+          "SELECT coalesce(sum(interceptions), 0) FROM aibridge_rollups WHERE level = $1 AND "
+          "facet = ANY ($2::bigint[]) AND bucket BETWEEN $3 AND $4",
+          Params()
+              .add(static_cast<std::int64_t>(level))
+              .add(scope_array())
+              .add(first)
+              .add(last))
+      .int64(0, 0);
+}
+
+std::vector<std::pair<std::int64_t, std::int64_t>> PostgresRollups::bucket_counts(
+    Level level, std::int64_t first, std::int64_t last) {
+  const Result rows = db_.prepared(
+      "SELECT bucket, sum(interceptions) FROM aibridge_rollups WHERE level = $1 AND "
+      "facet = ANY ($2::bigint[]) AND bucket BETWEEN $3 AND $4 GROUP BY bucket "
+      "HAVING sum(interceptions) > 0 ORDER BY bucket DESC",
+      Params().add(static_cast<std::int64_t>(level)).add(scope_array()).add(first).add(last));
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    out.emplace_back(rows.int64(row, 0), rows.int64(row, 1));
+  }
+  return out;
+}
+
+std::vector<std::int64_t> PostgresRollups::piece_counts(const std::vector<RangePiece>& pieces) {
+  // Every bucket piece in one query; the (at most two) exact pieces at the ends by themselves.
+  std::vector<std::int64_t> counts(pieces.size(), 0);
+  std::vector<std::int64_t> index, level, first, last;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    if (pieces[i].exact) {
+      counts[i] = exact_count(pieces[i].from, pieces[i].to);
+    } else {
+      index.push_back(static_cast<std::int64_t>(i));
+      level.push_back(static_cast<std::int64_t>(pieces[i].level));
+      first.push_back(pieces[i].first);
+      last.push_back(pieces[i].last);
+    }
+  }
+  if (index.empty()) {
+    return counts;
+  }
+  const Result sums = db_.prepared(
+      // A subquery per piece: each one index range scan (a join would be planned as a scan of
+      // the whole level).
+      "SELECT p.n, (SELECT coalesce(sum(r.interceptions), 0) FROM aibridge_rollups r "
+      "WHERE r.level = p.level AND r.facet = ANY ($5::bigint[]) AND "
+      "r.bucket BETWEEN p.first AND p.last) "
+      "FROM unnest($1::int[], $2::smallint[], $3::bigint[], $4::bigint[]) AS p (n, level, first, "
+      "last)",
+      Params()
+          .add(int_array(index))
+          .add(int_array(level))
+          .add(int_array(first))
+          .add(int_array(last))
+          .add(scope_array()));
+  for (int row = 0; row < sums.rows(); ++row) {
+    counts[static_cast<std::size_t>(sums.int64(row, 0))] = sums.int64(row, 1);
+  }
+  return counts;
+}
+
+std::int64_t PostgresRollups::exact_count(UnixMicros from, UnixMicros to) {
+  Params params = row_params_;
+  const std::string first = placeholder(params.size() + 1);
+  const std::string last = placeholder(params.size() + 2);
+  params.add(from).add(to);
+  return db_
+      .prepared("SELECT count(*) FROM aibridge_interceptions i WHERE i.started_at BETWEEN "
+                "aibridge_at(" + first + "::bigint) AND aibridge_at(" + last + "::bigint)" +
+                    row_terms_,
+                params)
+      .int64(0, 0);
+}
+
+}  // namespace aibridge::recorder::postgres
