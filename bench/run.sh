@@ -6,7 +6,7 @@
 #   BUILD=build REPEATS=3 SECONDS_PER_RUN=8 LIST_ROWS=1000000 bench/run.sh
 # GATEWAY_BUILD (default BUILD) is where the aibridge binary under test comes from, to measure an
 # older version with today's harness; LIST_API=0 skips the list API (older versions cannot read
-# the database bench/seed_records writes).
+# the database bench/seed_records writes); POSTGRES=0 skips the PostgreSQL lane (bench/postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -15,6 +15,7 @@ REPEATS=${REPEATS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
 LIST_ROWS=${LIST_ROWS:-1000000}
 LIST_API=${LIST_API:-1}
+POSTGRES=${POSTGRES:-1}
 OUT=${OUT:-bench/out}
 THREADS=2
 ulimit -n "$(ulimit -Hn)"
@@ -180,6 +181,11 @@ if [ "$LIST_API" = 1 ]; then
       --db "$OUT/list-data/aibridge.db" --seed "$OUT/raw/seed.json" --seconds 2 \
       --out "$OUT/raw/list-$run.json"
   done
+fi
+
+if [ "$POSTGRES" = 1 ]; then
+  BUILD="$GATEWAY_BUILD" REPEATS="$REPEATS" SECONDS_PER_RUN="$SECONDS_PER_RUN" \
+    LIST_ROWS="$LIST_ROWS" OUT="$OUT" bench/postgres.sh
 fi
 
 {

@@ -36,8 +36,10 @@ case "$action" in
     as_server_user "$bin/initdb" -D "$cluster/data" -U aibridge --auth=trust -E UTF8 \
       --locale=C.UTF-8 > "$cluster/initdb.log" 2>&1 || { cat "$cluster/initdb.log" >&2; exit 1; }
     # Durability is not under test: fsync off keeps the suite fast on a shared disk.
-    echo "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c fsync=off \
-      -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" > "$state/options"
+    # (AIBRIDGE_PG_OPTIONS replaces these server settings, for the bench.)
+    defaults="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+    echo "-p $port -k $cluster -c listen_addresses=127.0.0.1 ${AIBRIDGE_PG_OPTIONS:-$defaults}" \
+      > "$state/options"
     as_server_user "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 start \
       -o "$(cat "$state/options")" > /dev/null || { cat "$cluster/server.log" >&2; exit 1; }
     echo "postgresql://aibridge@127.0.0.1:$port/postgres" > "$state/uri"
