@@ -251,14 +251,8 @@ InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const Intercept
     return page;
   }
   // Ranges end where the data does: an open end reads no rollups of years without rows.
-  const Result extent = db.prepared(
-      "SELECT aibridge_micros(min(started_at)), aibridge_micros(max(started_at)) "
-      "FROM aibridge_interceptions");
-  if (extent.is_null(0, 0)) {
-    return page;
-  }
-  const UnixMicros from = std::max(filter.started_after.value_or(kEarliest), extent.int64(0, 0));
-  UnixMicros to = std::min(filter.started_before.value_or(kLatest), extent.int64(0, 1));
+  const UnixMicros from = std::max(filter.started_after.value_or(kEarliest), scope.first_started);
+  UnixMicros to = std::min(filter.started_before.value_or(kLatest), scope.last_started);
   if (from > to) {
     return page;
   }

@@ -1,5 +1,7 @@
 #include "recorder/postgres/rollups.hpp"
 
+#include <algorithm>
+
 #include "core/ids.hpp"
 
 namespace aibridge::recorder::postgres {
@@ -146,44 +148,57 @@ FacetScope scope_of(Connection& db, const InterceptionFilter& filter) {
   if (filter.status) {
     terms.push_back({Attribute::kStatus, std::string(status_name(*filter.status))});
   }
+  // One round trip: the data's extent; with terms, the matching facets and, per term, how many
+  // facets it matches alone and its group.
+  std::string sql =
+      "SELECT aibridge_micros(min(started_at)), aibridge_micros(max(started_at))";
+  std::string where;
+  Params params;
+  for (const Term& term : terms) {
+    const std::string column(attribute_column(term.attribute));
+    // Typed at each use: the same parameter is a uuid in a facet and text in a group.
+    const std::string value = placeholder(params.size() + 1) + "::text";
+    const std::string as_column = term.attribute == Attribute::kInitiator ? value + "::uuid" : value;
+    params.add(term.value);
+    where += where.empty() ? " WHERE " : " AND ";
+    where += column + " = " + as_column;
+    sql += ", (SELECT count(*) FROM aibridge_facets WHERE " + column + " = " + as_column +
+           "), (SELECT id FROM aibridge_facet_groups WHERE attribute = '" + column +
+           "' AND value = " + value + ")";
+  }
+  if (!terms.empty()) {
+    sql += ", (SELECT array_agg(id ORDER BY id) FROM aibridge_facets" + where + ")";
+  }
+  const Result found = db.prepared(sql + " FROM aibridge_interceptions", params);
+  if (found.is_null(0, 0)) {
+    scope.matches_nothing = true;  // no rows at all
+    return scope;
+  }
+  scope.first_started = found.int64(0, 0);
+  scope.last_started = found.int64(0, 1);
   if (terms.empty()) {
     scope.rollup_ids = {kAllFacets};
     return scope;
   }
   scope.all = false;
-  std::string where;
-  Params params;
-  for (const Term& term : terms) {
-    where += where.empty() ? " WHERE " : " AND ";
-    where += std::string(attribute_column(term.attribute)) + " = " +
-             placeholder(params.size() + 1);
-    params.add(term.value);
-  }
-  const Result facets = db.prepared("SELECT id FROM aibridge_facets" + where, params);
-  for (int row = 0; row < facets.rows(); ++row) {
-    scope.rollup_ids.push_back(facets.int64(row, 0));
-  }
-  if (scope.rollup_ids.empty()) {
+  const int facets_column = 2 + 2 * static_cast<int>(terms.size());
+  if (found.is_null(0, facets_column)) {
     scope.matches_nothing = true;
     return scope;
   }
+  const std::string_view ids = found.view(0, facets_column);  // {1,2,3}
+  for (std::size_t at = 1; at < ids.size();) {
+    const std::size_t end = std::min(ids.find(',', at), ids.size() - 1);
+    scope.rollup_ids.push_back(std::stoll(std::string(ids.substr(at, end - at))));
+    at = end + 1;
+  }
   // One group covers them when some term alone matches exactly these facets ("provider =
   // openai", or "provider = openai AND model = gpt-5" where only openai has gpt-5).
-  for (const Term& term : terms) {
-    const std::string column(attribute_column(term.attribute));
-    if (terms.size() > 1) {
-      const Result alone =
-          db.prepared("SELECT count(*) FROM aibridge_facets WHERE " + column + " = $1",
-                      Params().add(term.value));
-      if (alone.int64(0, 0) != static_cast<std::int64_t>(scope.rollup_ids.size())) {
-        continue;  // the other terms narrow it
-      }
-    }
-    const Result group = db.prepared(
-        "SELECT id FROM aibridge_facet_groups WHERE attribute = $1 AND value = $2",
-        Params().add(column).add(term.value));
-    if (group.rows() > 0) {
-      scope.rollup_ids = {group_rollup_id(group.int64(0, 0))};
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    const int column = 2 + 2 * static_cast<int>(i);
+    if (found.int64(0, column) == static_cast<std::int64_t>(scope.rollup_ids.size()) &&
+        !found.is_null(0, column + 1)) {
+      scope.rollup_ids = {group_rollup_id(found.int64(0, column + 1))};
       break;
     }
   }
@@ -223,38 +238,54 @@ std::vector<std::pair<std::int64_t, std::int64_t>> PostgresRollups::bucket_count
 }
 
 std::vector<std::int64_t> PostgresRollups::piece_counts(const std::vector<RangePiece>& pieces) {
-  // Every bucket piece in one query; the (at most two) exact pieces at the ends by themselves.
-  std::vector<std::int64_t> counts(pieces.size(), 0);
+  // One round trip: the bucket pieces' sums (a subquery each, so each is one index range scan;
+  // a join would be planned as a scan of the whole level), and the (at most two) exact pieces at
+  // the ends counted from the rows.
   std::vector<std::int64_t> index, level, first, last;
+  std::vector<std::size_t> exact;
+  const bool any_exact =
+      std::any_of(pieces.begin(), pieces.end(), [](const RangePiece& piece) { return piece.exact; });
+  // The row terms' parameters ($1…) only when a subquery uses them: an unused one has no type.
+  Params params = any_exact ? row_params_ : Params();
+  std::string sql = "SELECT ARRAY(SELECT (SELECT coalesce(sum(r.interceptions), 0) FROM "
+                    "aibridge_rollups r WHERE r.level = p.level AND r.facet = ANY (" +
+                    placeholder(params.size() + 1) +
+                    "::bigint[]) AND r.bucket BETWEEN p.first AND p.last) FROM unnest(" +
+                    placeholder(params.size() + 2) + "::smallint[], " +
+                    placeholder(params.size() + 3) + "::bigint[], " +
+                    placeholder(params.size() + 4) +
+                    "::bigint[]) WITH ORDINALITY AS p (level, first, last, n) ORDER BY p.n)";
   for (std::size_t i = 0; i < pieces.size(); ++i) {
-    if (pieces[i].exact) {
-      counts[i] = exact_count(pieces[i].from, pieces[i].to);
-    } else {
-      index.push_back(static_cast<std::int64_t>(i));
+    if (!pieces[i].exact) {
       level.push_back(static_cast<std::int64_t>(pieces[i].level));
       first.push_back(pieces[i].first);
       last.push_back(pieces[i].last);
     }
   }
-  if (index.empty()) {
-    return counts;
+  params.add(scope_array()).add(int_array(level)).add(int_array(first)).add(int_array(last));
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    if (pieces[i].exact) {
+      exact.push_back(i);
+      sql += ", (SELECT count(*) FROM aibridge_interceptions i WHERE i.started_at BETWEEN "
+             "aibridge_at(" + placeholder(params.size() + 1) + "::bigint) AND aibridge_at(" +
+             placeholder(params.size() + 2) + "::bigint)" + row_terms_ + ")";
+      params.add(pieces[i].from).add(pieces[i].to);
+    }
   }
-  const Result sums = db_.prepared(
-      // A subquery per piece: each one index range scan (a join would be planned as a scan of
-      // the whole level).
-      "SELECT p.n, (SELECT coalesce(sum(r.interceptions), 0) FROM aibridge_rollups r "
-      "WHERE r.level = p.level AND r.facet = ANY ($5::bigint[]) AND "
-      "r.bucket BETWEEN p.first AND p.last) "
-      "FROM unnest($1::int[], $2::smallint[], $3::bigint[], $4::bigint[]) AS p (n, level, first, "
-      "last)",
-      Params()
-          .add(int_array(index))
-          .add(int_array(level))
-          .add(int_array(first))
-          .add(int_array(last))
-          .add(scope_array()));
-  for (int row = 0; row < sums.rows(); ++row) {
-    counts[static_cast<std::size_t>(sums.int64(row, 0))] = sums.int64(row, 1);
+  const Result found = db_.prepared(sql, params);
+  std::vector<std::int64_t> counts(pieces.size(), 0);
+  const std::string_view sums = found.view(0, 0);  // {3,0,12}
+  std::size_t at = 1;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    if (pieces[i].exact || at >= sums.size()) {
+      continue;
+    }
+    const std::size_t end = std::min(sums.find(',', at), sums.size() - 1);
+    counts[i] = std::stoll(std::string(sums.substr(at, end - at)));
+    at = end + 1;
+  }
+  for (std::size_t e = 0; e < exact.size(); ++e) {
+    counts[exact[e]] = found.int64(0, static_cast<int>(e) + 1);
   }
   return counts;
 }

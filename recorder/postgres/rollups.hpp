@@ -34,14 +34,17 @@ class FacetDirectory {
 /// interceptions are deleted (retention).
 void apply_rollups(Connection& db, const RollupDelta& delta, bool drop_empty);
 
-/// The filter's equality terms as SQL on aibridge_facets (parameters from $1), and which
-/// rollups count its interceptions: all facets', one group's, or each matching facet's.
+/// Which rollups count a filter's interceptions: all facets', one group's, or each matching
+/// facet's.
 struct FacetScope {
-  bool all = true;                   // no equality terms
-  bool matches_nothing = false;      // terms no facet has
+  bool all = true;                       // no equality terms
+  bool matches_nothing = false;          // no rows, or terms no facet has
   std::vector<std::int64_t> rollup_ids;  // the rollup facet ids to sum
+  UnixMicros first_started = 0;          // the earliest and latest start of any row
+  UnixMicros last_started = 0;
 };
 
+/// The filter's scope and the data's extent, in one round trip.
 FacetScope scope_of(Connection& db, const InterceptionFilter& filter);
 
 /// Counts of one filter's interceptions from its scope's rollups, and from the rows for the
