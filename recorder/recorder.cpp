@@ -38,8 +38,10 @@ bool Recorder::submit(Interception&& record) {
   pending_.push_back(std::move(record));
   ++submitted_;
   const std::uint64_t backlog = submitted_ - settled_;
-  const bool became_congested =
-      backlog >= congested_above_ && !congested_.exchange(true, std::memory_order_relaxed);
+  // Holding requests back only helps a writer that drains the queue: not while the store is
+  // unreachable (then what overflows is dropped, and counted).
+  const bool became_congested = backlog >= congested_above_ && !store_down_ &&
+                                !congested_.exchange(true, std::memory_order_relaxed);
   const std::size_t depth = pending_.size();
   lock.unlock();
   if (became_congested) {
@@ -193,12 +195,14 @@ void Recorder::write_while_unavailable(std::span<const Interception> slice) {
         spdlog::info("recorder: the database is back; writing again after {:.1f} s",
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
                          .count());
+        release_held_back(/*store_down=*/false);
       }
       return;
     } catch (const StoreUnavailable& e) {
       if (delay == kFirstRetry) {
         spdlog::error("recorder: the database is unreachable ({}); records wait in the queue",
                       e.what());
+        release_held_back(/*store_down=*/true);
       }
       std::unique_lock lock(mutex_);
       if (closed_ && !give_up) {
@@ -210,6 +214,21 @@ void Recorder::write_while_unavailable(std::span<const Interception> slice) {
       wake_writer_.wait_for(lock, delay, [&] { return closed_ && !give_up; });
     }
     delay = std::min(delay * 2, kLastRetry);
+  }
+}
+
+void Recorder::release_held_back(bool store_down) {
+  std::vector<std::function<void()>> room;
+  {
+    std::lock_guard lock(mutex_);
+    store_down_ = store_down;
+    if (store_down) {
+      congested_.store(false, std::memory_order_relaxed);
+      room.swap(waiting_for_room_);
+    }
+  }
+  for (const auto& ready : room) {
+    ready();
   }
 }
 

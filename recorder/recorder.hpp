@@ -78,6 +78,9 @@ class Recorder {
   void write(std::vector<Interception>& batch);
   /// Writes `slice`, waiting (with backoff) while the store is unavailable.
   void write_while_unavailable(std::span<const Interception> slice);
+  /// While the store is down nobody waits for room (the writer cannot make any): wakes the
+  /// requests held back, and holds none back until it is up again.
+  void release_held_back(bool store_down);
   void run_due_tasks(bool all);
   void count_drop(std::size_t count, const char* why);
 
@@ -98,6 +101,7 @@ class Recorder {
   std::uint64_t settled_ = 0;    // of those, how many are committed or dropped
   bool flush_requested_ = false;
   bool closed_ = false;
+  bool store_down_ = false;  // the writer is waiting for an unreachable store
   std::chrono::steady_clock::time_point last_drop_log_{};
   std::uint64_t drops_since_log_ = 0;
   std::atomic<bool> congested_{false};  // set by submit(), cleared by the writer

@@ -179,6 +179,69 @@ TEST_F(RecorderTest, AFarBehindWriterSignalsRoomWhenItHasCaughtUp) {
   EXPECT_EQ(metrics_.recorder_dropped_total.Value(), 0);
 }
 
+// A store that is unreachable (as PostgreSQL restarting) until the test brings it back.
+class OutageSink final : public RecordSink {
+ public:
+  explicit OutageSink(std::unique_ptr<RecordSink> inner) : inner_(std::move(inner)) {}
+  void write_interceptions(std::span<const Interception> batch) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (down_) {
+        ++refused_;
+        changed_.notify_all();
+        throw StoreUnavailable("the test's database is down");
+      }
+    }
+    inner_->write_interceptions(batch);
+  }
+  std::size_t delete_interceptions_before(UnixMicros cutoff, std::size_t limit) override {
+    return inner_->delete_interceptions_before(cutoff, limit);
+  }
+  bool wait_until_refused(int times) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 30s, [&] { return refused_ >= times; });
+  }
+  void bring_back() {
+    std::lock_guard lock(mutex_);
+    down_ = false;
+  }
+
+ private:
+  std::unique_ptr<RecordSink> inner_;
+  std::mutex mutex_;  // guards what follows
+  std::condition_variable changed_;
+  bool down_ = true;
+  int refused_ = 0;
+};
+
+// While the store is unreachable the batch in hand waits and the queue fills up to its bound;
+// no request is held back for room the writer cannot make; once the store is back everything
+// queued is written, and what overflowed was dropped and counted.
+TEST_F(RecorderTest, AnUnreachableStoreKeepsRecordsQueuedAndHoldsNoRequestBack) {
+  core::RecorderSettings settings;
+  settings.queue_capacity = 100;
+  settings.batch_size = 10;
+  settings.flush_interval = 10ms;
+  auto sink = std::make_unique<OutageSink>(open_record_sink(path_, {}));
+  OutageSink* outage = sink.get();
+  Recorder recorder(std::move(sink), settings, metrics_);
+  ASSERT_TRUE(recorder.submit(record()));
+  ASSERT_TRUE(outage->wait_until_refused(1));  // the writer holds that one, retrying
+  for (int i = 0; i < 149; ++i) {
+    recorder.submit(record());
+  }
+  EXPECT_FALSE(recorder.congested()) << "a request waiting for room would wait in vain";
+  std::atomic<int> told{0};
+  recorder.notify_when_room([&] { ++told; });
+  EXPECT_EQ(told.load(), 1);
+  ASSERT_TRUE(outage->wait_until_refused(2));  // still down, still retrying
+  outage->bring_back();
+  recorder.flush();
+  EXPECT_EQ(rows(), 101);  // the one in hand and a full queue
+  EXPECT_EQ(metrics_.recorder_dropped_total.Value(), 49);
+  EXPECT_EQ(metrics_.recorder_written_total.Value(), 101);
+}
+
 TEST_F(RecorderTest, ABadRecordDoesNotTakeItsBatchWithIt) {
   core::RecorderSettings settings;
   auto recorder = make(settings);
