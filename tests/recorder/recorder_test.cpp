@@ -226,7 +226,8 @@ TEST_F(RecorderTest, AnUnreachableStoreKeepsRecordsQueuedAndHoldsNoRequestBack) 
   OutageSink* outage = sink.get();
   Recorder recorder(std::move(sink), settings, metrics_);
   ASSERT_TRUE(recorder.submit(record()));
-  ASSERT_TRUE(outage->wait_until_refused(1));  // the writer holds that one, retrying
+  // The writer holds that one, retrying: by its second try it has called the store down.
+  ASSERT_TRUE(outage->wait_until_refused(2));
   for (int i = 0; i < 149; ++i) {
     recorder.submit(record());
   }
@@ -234,7 +235,7 @@ TEST_F(RecorderTest, AnUnreachableStoreKeepsRecordsQueuedAndHoldsNoRequestBack) 
   std::atomic<int> told{0};
   recorder.notify_when_room([&] { ++told; });
   EXPECT_EQ(told.load(), 1);
-  ASSERT_TRUE(outage->wait_until_refused(2));  // still down, still retrying
+  ASSERT_TRUE(outage->wait_until_refused(3));  // still down, still retrying
   outage->bring_back();
   recorder.flush();
   EXPECT_EQ(rows(), 101);  // the one in hand and a full queue
