@@ -167,8 +167,10 @@ void Recorder::write(std::vector<Interception>& batch) {
                     e.what());
       for (const Interception& record : slice) {
         try {
-          sink_->write_interceptions(std::span(&record, 1));
+          write_while_unavailable(std::span(&record, 1));
           metrics_.recorder_written_total.Increment();
+        } catch (const StoreUnavailable&) {
+          count_drop(1, "the database stayed unreachable while the gateway shut down");
         } catch (const std::exception& single) {
           spdlog::error("recorder: interception {} could not be written: {}", record.id,
                         single.what());
@@ -186,32 +188,42 @@ void Recorder::write_while_unavailable(std::span<const Interception> slice) {
   // the queue (up to its bound): tried again with backoff until it is back. Once the gateway is
   // shutting down, for kRetryAtClose more at most.
   auto delay = kFirstRetry;
-  std::optional<std::chrono::steady_clock::time_point> give_up;
   const auto began = std::chrono::steady_clock::now();
+  // However this ends (written, refused, or given up), the store is not down for this slice any
+  // more: requests may be held back again when the queue fills.
+  struct StoreUp {
+    Recorder& recorder;
+    bool was_down = false;
+    ~StoreUp() {
+      if (was_down) {
+        recorder.release_held_back(/*store_down=*/false);
+      }
+    }
+  } store_up{*this};
   for (;;) {
     try {
       sink_->write_interceptions(slice);
-      if (delay != kFirstRetry) {
+      if (store_up.was_down) {
         spdlog::info("recorder: the database is back; writing again after {:.1f} s",
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
                          .count());
-        release_held_back(/*store_down=*/false);
       }
       return;
     } catch (const StoreUnavailable& e) {
-      if (delay == kFirstRetry) {
+      if (!store_up.was_down) {
         spdlog::error("recorder: the database is unreachable ({}); records wait in the queue",
                       e.what());
+        store_up.was_down = true;
         release_held_back(/*store_down=*/true);
       }
       std::unique_lock lock(mutex_);
-      if (closed_ && !give_up) {
-        give_up = std::chrono::steady_clock::now() + kRetryAtClose;
+      if (closed_ && !give_up_at_) {
+        give_up_at_ = std::chrono::steady_clock::now() + kRetryAtClose;  // once, for all slices
       }
-      if (give_up && std::chrono::steady_clock::now() >= *give_up) {
+      if (give_up_at_ && std::chrono::steady_clock::now() >= *give_up_at_) {
         throw;
       }
-      wake_writer_.wait_for(lock, delay, [&] { return closed_ && !give_up; });
+      wake_writer_.wait_for(lock, delay, [&] { return closed_ && !give_up_at_; });
     }
     delay = std::min(delay * 2, kLastRetry);
   }

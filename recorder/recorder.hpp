@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -102,6 +103,8 @@ class Recorder {
   bool flush_requested_ = false;
   bool closed_ = false;
   bool store_down_ = false;  // the writer is waiting for an unreachable store
+  // Once closing with the store unreachable: when the writer stops trying (for every slice).
+  std::optional<std::chrono::steady_clock::time_point> give_up_at_;
   std::chrono::steady_clock::time_point last_drop_log_{};
   std::uint64_t drops_since_log_ = 0;
   std::atomic<bool> congested_{false};  // set by submit(), cleared by the writer

@@ -77,7 +77,7 @@ std::int64_t Result::int64(int row, int column) const {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (error != std::errc() || end != digits.data() + digits.size()) {
-    throw Error("", "not an integer: \"" + std::string(digits) + "\"");
+    throw Error(kUnreadable, "not an integer: \"" + std::string(digits) + "\"");
   }
   return value;
 }
@@ -92,7 +92,7 @@ std::optional<std::int64_t> Result::optional_int64(int row, int column) const {
 std::string Result::bytes(int row, int column) const {
   const std::string_view hex = view(row, column);
   if (!hex.starts_with("\\x") || hex.size() % 2 != 0) {
-    throw Error("", "not a bytea in hex form");
+    throw Error(kUnreadable, "not a bytea in hex form");
   }
   std::string out;
   out.reserve((hex.size() - 2) / 2);
@@ -100,7 +100,7 @@ std::string Result::bytes(int row, int column) const {
     const int high = hex_value(hex[i]);
     const int low = hex_value(hex[i + 1]);
     if (high < 0 || low < 0) {
-      throw Error("", "not a bytea in hex form");
+      throw Error(kUnreadable, "not a bytea in hex form");
     }
     out += static_cast<char>(high * 16 + low);
   }
@@ -116,7 +116,22 @@ void Connection::Finish::operator()(pg_conn* connection) const {
   PQfinish(connection);
 }
 
-Connection::Connection(const std::string& uri) : connection_(PQconnectdb(uri.c_str())) {
+namespace {
+
+// Defaults a URI may override: without them libpq waits for the operating system, minutes,
+// on a server that silently went away (a partition, a failover to a new address).
+pg_conn* connect_with_timeouts(const std::string& uri) {
+  const char* const keywords[] = {"connect_timeout", "keepalives",      "keepalives_idle",
+                                  "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                                  "dbname",          nullptr};
+  const char* const values[] = {"5", "1", "10", "5", "3", "30000", uri.c_str(), nullptr};
+  // expand_dbname: the URI's own settings override the ones before it.
+  return PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+}
+
+}  // namespace
+
+Connection::Connection(const std::string& uri) : connection_(connect_with_timeouts(uri)) {
   if (!connection_) {
     throw Error("", "cannot connect to PostgreSQL: out of memory");
   }
@@ -128,8 +143,8 @@ Connection::Connection(const std::string& uri) : connection_(PQconnectdb(uri.c_s
   PQsetNoticeProcessor(connection_.get(), [](void*, const char*) {}, nullptr);
   // Plans for the parameters at hand: the data is skewed (one user with most rows, models seen
   // a handful of times), and a generic plan picks one index for all values alike.
-  exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
-       "SET plan_cache_mode = force_custom_plan");
+  exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'; "
+       "SET bytea_output = 'hex'; SET plan_cache_mode = force_custom_plan");
 }
 
 Result Connection::check(pg_result* raw, std::string_view what) {
@@ -324,8 +339,10 @@ std::string redact_uri(std::string_view uri) {
   std::string out(uri);
   const std::size_t scheme = out.find("://");
   if (scheme != std::string::npos) {
+    // libpq takes user:password up to the last '@' before the path ('?' and '#' may be in a
+    // password).
     const std::size_t authority = scheme + 3;
-    const std::size_t end = out.find_first_of("/?", authority);
+    const std::size_t end = out.find('/', authority);
     const std::size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
     if (at != std::string::npos && at >= authority) {
       const std::size_t colon = out.find(':', authority);

@@ -17,6 +17,10 @@ struct pg_result;
 
 namespace aibridge::recorder::postgres {
 
+/// The SQLSTATE of a value this wrapper could not read (PostgreSQL's own "internal error"):
+/// nothing to do with the connection.
+inline constexpr const char* kUnreadable = "XX000";
+
 class Error : public std::runtime_error {
  public:
   Error(std::string sqlstate, const std::string& message)
@@ -126,6 +130,9 @@ class Transaction {
   Connection& connection_;
   bool done_ = false;
 };
+
+/// Whether PostgreSQL's text can hold `value` as it is (no NUL, valid UTF-8).
+bool is_valid_text(std::string_view value);
 
 /// `value` as PostgreSQL's text can hold it: a NUL or a byte that is not part of valid UTF-8
 /// becomes U+FFFD (everything else is kept).

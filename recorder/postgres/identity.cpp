@@ -70,34 +70,37 @@ bool PostgresStore::insert_first_owner(const User& owner, const ApiToken& token)
     if (db.query("SELECT 1 FROM users WHERE role = 'owner' LIMIT 1").rows() > 0) {
       return false;
     }
-    insert_user(owner);
-    insert_token(token);
+    insert_user_on(db, owner);
+    insert_token_on(db, token);
     transaction.commit();
     return true;
   });
 }
 
 void PostgresStore::insert_user(const User& user) {
-  return guarded([&](Connection& db) -> void {
-    try {
-      db.prepared(
-          "INSERT INTO users (id, username, name, email, avatar_url, role, created_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, aibridge_at($7))",
-          Params()
-              .add(user.id)
-              .add(user.username)
-              .add(user.name)
-              .add(user.email)
-              .add(user.avatar_url)
-              .add(role_name(user.role))
-              .add(user.created_at));
-    } catch (const Error& e) {
-      if (e.is_conflict()) {
-        throw ConflictError("a user named \"" + user.username + "\" already exists");
-      }
-      throw;
+  guarded([&](Connection& db) { insert_user_on(db, user); });
+}
+
+void PostgresStore::insert_user_on(Connection& db, const User& user) {
+  try {
+    // Names are checked by the CLI; the other fields are whatever was given, kept as text can.
+    db.prepared(
+        "INSERT INTO users (id, username, name, email, avatar_url, role, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, aibridge_at($7))",
+        Params()
+            .add(user.id)
+            .add(valid_text(user.username))
+            .add(valid_text(user.name))
+            .add(valid_text(user.email))
+            .add(valid_text(user.avatar_url))
+            .add(role_name(user.role))
+            .add(user.created_at));
+  } catch (const Error& e) {
+    if (e.is_conflict()) {
+      throw ConflictError("a user named \"" + user.username + "\" already exists");
     }
-  });
+    throw;
+  }
 }
 
 std::vector<User> PostgresStore::list_users() {
@@ -114,6 +117,9 @@ std::vector<User> PostgresStore::list_users() {
 
 std::optional<User> PostgresStore::find_user_by_username(std::string_view username) {
   return guarded([&](Connection& db) -> std::optional<User> {
+    if (!is_valid_text(username)) {
+      return std::nullopt;  // no name holds a NUL or invalid UTF-8 (and "a\0b" must not be "a")
+    }
     const Result rows = db.prepared("SELECT " + std::string(kUserColumns) +
                                          " FROM users u WHERE lower(u.username) = lower($1)",
                                      Params().add(username));
@@ -139,17 +145,19 @@ std::optional<User> PostgresStore::find_user_by_id(std::string_view id) {
 }
 
 void PostgresStore::insert_token(const ApiToken& token) {
-  return guarded([&](Connection& db) -> void {
-    db.prepared(
-        "INSERT INTO api_tokens (id, user_id, secret_hash, created_at, expires_at) "
-        "VALUES ($1, $2, $3, aibridge_at($4), aibridge_at($5))",
-        Params()
-            .add(token.id)
-            .add(token.user_id)
-            .add_bytes(token.secret_hash)
-            .add(token.created_at)
-            .add(token.expires_at));
-  });
+  guarded([&](Connection& db) { insert_token_on(db, token); });
+}
+
+void PostgresStore::insert_token_on(Connection& db, const ApiToken& token) {
+  db.prepared(
+      "INSERT INTO api_tokens (id, user_id, secret_hash, created_at, expires_at) "
+      "VALUES ($1, $2, $3, aibridge_at($4), aibridge_at($5))",
+      Params()
+          .add(token.id)
+          .add(token.user_id)
+          .add_bytes(token.secret_hash)
+          .add(token.created_at)
+          .add(token.expires_at));
 }
 
 std::optional<TokenWithOwner> PostgresStore::find_token(std::string_view token_id) {

@@ -61,6 +61,8 @@ class PostgresStore final : public Store {
     }
   }
 
+  void insert_user_on(Connection& db, const User& user);
+  void insert_token_on(Connection& db, const ApiToken& token);
   void write_rows(Connection& db, std::span<const Interception> batch);
   std::size_t delete_rows_before(Connection& db, UnixMicros cutoff, std::size_t limit);
   InterceptionPage list_in_snapshot(Connection& db, const InterceptionQuery& query);

@@ -1,5 +1,7 @@
 // PostgresStore: the writer's batches (one COPY each), retention, and the admin API's reads.
 #include <algorithm>
+#include <set>
+#include <unordered_set>
 
 #include "core/ids.hpp"
 #include "recorder/postgres/postgres_store.hpp"
@@ -117,20 +119,15 @@ FacetKey valid_facet(const Interception& record) {
 }  // namespace
 
 void PostgresStore::write_interceptions(std::span<const Interception> batch) {
-  return guarded([&](Connection& db) -> void {
-    try {
-      write_rows(db, batch);
-    } catch (...) {
-      facets_.forget();  // facets and groups it made were rolled back with the batch
-      throw;
-    }
-  });
+  // The facets it makes are committed before the batch's transaction: remembered either way.
+  guarded([&](Connection& db) { write_rows(db, batch); });
 }
 
 void PostgresStore::write_rows(Connection& db, std::span<const Interception> batch) {
-  copy_rows_.clear();
-  RollupDelta delta;
-  Transaction transaction(db);
+  if (batch.empty()) {
+    return;
+  }
+  std::set<FacetKey> facets;
   for (const Interception& record : batch) {
     if (!is_uuid(record.id)) {
       throw std::runtime_error("interception id \"" + record.id + "\" is not a canonical UUID");
@@ -138,10 +135,22 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
     if (!is_uuid(record.initiator_id)) {
       throw std::runtime_error("interception " + record.id + " has an initiator that is no UUID");
     }
+    if (record.started_at < kEarliest || record.started_at > kLatest) {
+      throw std::runtime_error("interception " + record.id + " has no valid start time");
+    }
     if (!record.ended_at) {
       throw std::runtime_error("interception " + record.id + " has not ended");  // never listed
     }
-    delta.add(facets_.targets_for(db, valid_facet(record)), record.started_at, usage_of(record));
+    facets.insert(valid_facet(record));
+  }
+  // The batch's facets and groups first, each in a statement of its own and in key order:
+  // replicas writing at once never wait for each other's uncommitted facets (nor deadlock on
+  // them), and one made for a batch that then fails is merely unused.
+  for (const FacetKey& key : facets) {
+    facets_.targets_for(db, key);
+  }
+  copy_rows_.clear();
+  for (const Interception& record : batch) {
     encode_children(record, children_);
     append_field(copy_rows_, record.id);
     append_field(copy_rows_, record.initiator_id);
@@ -163,11 +172,29 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
     append_copy_field(copy_rows_, children_);
     copy_rows_ += '\n';
   }
-  if (!copy_rows_.empty()) {
-    db.copy_in(
-        "COPY aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client, "
-        "status, session_id, started_at, ended_at, metadata, children) FROM STDIN",
-        copy_rows_);
+  Transaction transaction(db);
+  // Through a staging table, so that a batch written again (its COMMIT's answer was lost with
+  // the connection) counts only the rows that are new: rollups are never counted twice.
+  db.exec(
+      "CREATE TEMP TABLE IF NOT EXISTS aibridge_incoming (LIKE aibridge_interceptions) "
+      "ON COMMIT DELETE ROWS");
+  db.copy_in(
+      "COPY aibridge_incoming (id, initiator_id, api_key_id, provider, model, client, status, "
+      "session_id, started_at, ended_at, metadata, children) FROM STDIN",
+      copy_rows_);
+  const Result inserted = db.prepared(
+      "INSERT INTO aibridge_interceptions SELECT * FROM aibridge_incoming "
+      "ON CONFLICT (id) DO NOTHING RETURNING id::text");
+  std::unordered_set<std::string_view> fresh;
+  for (int row = 0; row < inserted.rows(); ++row) {
+    fresh.insert(inserted.view(row, 0));
+  }
+  RollupDelta delta;
+  for (const Interception& record : batch) {
+    if (fresh.contains(record.id)) {
+      delta.add(facets_.targets_for(db, valid_facet(record)), record.started_at,
+                usage_of(record));
+    }
   }
   apply_rollups(db, delta, /*drop_empty=*/false);
   transaction.commit();
@@ -178,7 +205,7 @@ std::size_t PostgresStore::delete_interceptions_before(UnixMicros cutoff, std::s
     try {
       return delete_rows_before(db, cutoff, limit);
     } catch (...) {
-      facets_.forget();
+      facets_.forget();  // a facet it had to make went with the rolled-back transaction
       throw;
     }
   });

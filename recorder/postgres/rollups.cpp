@@ -39,13 +39,22 @@ const RollupTargets& FacetDirectory::targets_for(Connection& db, const FacetKey&
   for (std::size_t i = 0; i < kAttributes; ++i) {
     targets.groups[i] = group_rollup_id(group_id(db, static_cast<Attribute>(i), values[i]));
   }
-  // DO UPDATE rather than DO NOTHING: RETURNING then gives the id whoever made the row.
+  // DO NOTHING takes no lock on a row that exists; then the row is read.
+  Params params;
+  for (const std::string_view value : values) {
+    params.add(value);
+  }
   const Result made = db.prepared(
       "INSERT INTO aibridge_facets (initiator_id, provider, model, client, status) "
-      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (initiator_id, provider, model, client, status) "
-      "DO UPDATE SET status = excluded.status RETURNING id",
-      Params().add(values[0]).add(values[1]).add(values[2]).add(values[3]).add(values[4]));
-  targets.facet = made.int64(0, 0);
+      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+      params);
+  targets.facet =
+      made.rows() > 0
+          ? made.int64(0, 0)
+          : db.prepared("SELECT id FROM aibridge_facets WHERE initiator_id = $1 AND "
+                        "provider = $2 AND model = $3 AND client = $4 AND status = $5",
+                        params)
+                .int64(0, 0);
   return facets_.emplace(key, targets).first->second;
 }
 
@@ -54,11 +63,18 @@ std::int64_t FacetDirectory::group_id(Connection& db, Attribute attribute, std::
   if (const auto found = known.find(value); found != known.end()) {
     return found->second;
   }
+  const Params params = Params().add(attribute_column(attribute)).add(value);
   const Result made = db.prepared(
       "INSERT INTO aibridge_facet_groups (attribute, value) VALUES ($1, $2) "
-      "ON CONFLICT (attribute, value) DO UPDATE SET value = excluded.value RETURNING id",
-      Params().add(attribute_column(attribute)).add(value));
-  return known.emplace(std::string(value), made.int64(0, 0)).first->second;
+      "ON CONFLICT DO NOTHING RETURNING id",
+      params);
+  const std::int64_t id =
+      made.rows() > 0 ? made.int64(0, 0)
+                      : db.prepared("SELECT id FROM aibridge_facet_groups WHERE attribute = $1 "
+                                    "AND value = $2",
+                                    params)
+                            .int64(0, 0);
+  return known.emplace(std::string(value), id).first->second;
 }
 
 void FacetDirectory::forget() {

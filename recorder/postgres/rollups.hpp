@@ -17,7 +17,7 @@
 namespace aibridge::recorder::postgres {
 
 /// The rollup targets of facets, made on first sight (by whichever replica sees one first) and
-/// remembered; forget() after a rolled-back transaction, which may have taken new ones with it.
+/// remembered; forget() after a rolled-back transaction that made some (retention may).
 class FacetDirectory {
  public:
   const RollupTargets& targets_for(Connection& db, const FacetKey& key);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "recorder/postgres/connection.hpp"
+#include "recorder/store.hpp"
 
 namespace aibridge::recorder::postgres {
 namespace {
@@ -42,9 +43,22 @@ TEST(PostgresText, PasswordsAreRedactedFromUris) {
   EXPECT_EQ(redact_uri("postgresql://db/aibridge"), "postgresql://db/aibridge");
   EXPECT_EQ(redact_uri("postgresql://a:b@c@db/x"), "postgresql://a:***@db/x")
       << "an unescaped @ in the password";
+  EXPECT_EQ(redact_uri("postgresql://u:pa?ss#w@db/x"), "postgresql://u:***@db/x")
+      << "libpq reads a password up to the '@', past '?' and '#'";
   EXPECT_TRUE(is_postgres_uri("postgres://x"));
   EXPECT_TRUE(is_postgres_uri("postgresql://x"));
   EXPECT_FALSE(is_postgres_uri("./data/aibridge.db"));
+}
+
+// libpq's key=value form is refused (it would be taken for a file name), without echoing it.
+TEST(PostgresText, KeyValueConnectionStringsAreRefused) {
+  try {
+    open_store("host=db user=app password=s3cret", {}, false);
+    ADD_FAILURE() << "opened";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("postgresql:// URI"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

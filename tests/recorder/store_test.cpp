@@ -360,6 +360,23 @@ TEST_P(StoreTest, TextThatIsNotUtf8IsRecordedAnyway) {
   EXPECT_EQ(read.user_prompts[0].prompt, record.user_prompts[0].prompt);
 }
 
+// A batch written again (the answer to its commit was lost with the connection, so the writer
+// retries it) leaves one row per interception, counted once.
+TEST_P(StoreTest, ABatchWrittenTwiceIsRecordedOnce) {
+  if (GetParam() == Backend::kSqlite) {
+    GTEST_SKIP() << "SQLite commits in the process: a commit's outcome is never lost";
+  }
+  const std::vector<Interception> batch = old_and_new();
+  store_->write_interceptions(batch);
+  store_->write_interceptions(batch);
+  const InterceptionPage page = store_->list_interceptions({});
+  EXPECT_EQ(page.count, 6);
+  EXPECT_EQ(page.rows.size(), 6U);
+  InterceptionQuery old;
+  old.filter.started_before = 2000;
+  EXPECT_EQ(store_->list_interceptions(old).count, 5);
+}
+
 TEST_P(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
   store_->write_interceptions(old_and_new());
   EXPECT_EQ(store_->list_interceptions({}).count, 6);

@@ -14,7 +14,8 @@ bin=/usr/lib/postgresql/15/bin
 
 as_server_user() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    # From a directory the server's user may enter (PostgreSQL resolves its own path from it).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

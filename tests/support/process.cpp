@@ -124,7 +124,7 @@ std::string Process::err() const {
 std::optional<std::string> Process::wait_for_stderr(const std::string& needle,
                                                     std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  do {
+  const auto line_after = [&]() -> std::optional<std::string> {
     const std::string text = err();
     const std::size_t found = text.find(needle);
     if (found != std::string::npos) {
@@ -134,10 +134,16 @@ std::optional<std::string> Process::wait_for_stderr(const std::string& needle,
         return text.substr(start, end - start);
       }
     }
+    return std::nullopt;
+  };
+  do {
+    if (auto line = line_after()) {
+      return line;
+    }
     siginfo_t exited{};
     if (::waitid(P_PID, static_cast<id_t>(pid_), &exited, WEXITED | WNOHANG | WNOWAIT) == 0 &&
         exited.si_pid == pid_) {
-      return std::nullopt;  // it ended without saying it (it is left for wait() to reap)
+      return line_after();  // what it wrote just before it ended (it is left for wait() to reap)
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   } while (std::chrono::steady_clock::now() < deadline);
