@@ -3,6 +3,7 @@
 # sharing one local PostgreSQL 15 server, recording on, against the same zero-delay mock; the
 # writer alone on PostgreSQL; the list API on LIST_ROWS interceptions in PostgreSQL.
 #   BUILD=build REPEATS=3 SECONDS_PER_RUN=8 LIST_ROWS=1000000 OUT=bench/out bench/postgres.sh
+#   PG_PARTS="replicas writer list" (the default) runs a subset.
 # Results go to OUT/raw/pg-*; bench/report.py reports them beside the SQLite lane. The server
 # runs with fsync on and synchronous_commit off: a crash of the machine may lose the last
 # commits (as SQLite's synchronous=normal may), never the database.
@@ -13,6 +14,7 @@ REPEATS=${REPEATS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
 LIST_ROWS=${LIST_ROWS:-1000000}
 OUT=${OUT:-bench/out}
+PG_PARTS=${PG_PARTS:-"replicas writer list"}  # which parts to run
 mkdir -p "$OUT/raw"
 OUT=$(cd "$OUT" && pwd)
 source bench/processes.sh
@@ -34,6 +36,7 @@ database() {  # a fresh database's URI
 }
 psql -X -A -t "$SERVER" -c "SELECT version()" | cut -d' ' -f1-2 > "$OUT/raw/pg-version.txt"
 
+if [[ " $PG_PARTS " == *" replicas "* ]]; then
 echo "bench: PostgreSQL, two replicas" >&2
 MOCK_PORT=$(free_port)
 "$BUILD/tests/mock_upstream" --listen "127.0.0.1:$MOCK_PORT" --threads 2 --no-record 2> "$OUT/pg-mock.log" &
@@ -53,8 +56,17 @@ for replica in 1 2; do
   ports+=("$port")
 done
 TOKEN=$(cat "$OUT"/pg-replica-*.out | awk '/admin token:/ {print $3}')
+queue_depth() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk '/^recorder_queue_depth / {print int($2)}'
+}
 recorded() {
-  sleep 1  # the recorder's flush window
+  # Once both replicas' recorders have written what they hold (a PostgreSQL writer can be
+  # seconds behind at this load), then a flush window more.
+  for _ in $(seq 1 600); do
+    [ "$(queue_depth "${ports[0]}")" = 0 ] && [ "$(queue_depth "${ports[1]}")" = 0 ] && break
+    sleep 0.2
+  done
+  sleep 1
   curl -s -G -H "Coder-Session-Token: $TOKEN" --data-urlencode "q=model:$1" \
     "http://127.0.0.1:${ports[0]}/api/v2/aibridge/interceptions?limit=1" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["count"])'
@@ -76,13 +88,17 @@ curl -s "http://127.0.0.1:${ports[0]}/metrics" > "$OUT/raw/pg-metrics-1.txt"
 curl -s "http://127.0.0.1:${ports[1]}/metrics" > "$OUT/raw/pg-metrics-2.txt"
 cleanup
 pids=()
+fi
 
+if [[ " $PG_PARTS " == *" writer "* ]]; then
 echo "bench: PostgreSQL, the writer alone" >&2
 for run in $(seq 1 "$REPEATS"); do
   "$BUILD/bench/recorder_throughput" --db "$(database writer)" 2> /dev/null | tail -1 \
     > "$OUT/raw/pg-writer-$run.json"
 done
+fi
 
+if [[ " $PG_PARTS " == *" list "* ]]; then
 echo "bench: PostgreSQL, list API on $LIST_ROWS interceptions" >&2
 LIST_DB=$(database list)
 "$BUILD/bench/seed_records" --db "$LIST_DB" --rows "$LIST_ROWS" > "$OUT/raw/pg-seed.json"
@@ -98,4 +114,5 @@ for run in $(seq 1 "$REPEATS"); do
   python3 bench/list_api.py --url "http://127.0.0.1:$LIST_PORT" --token "$LIST_TOKEN" \
     --db "$LIST_DB" --seed "$OUT/raw/pg-seed.json" --seconds 2 --out "$OUT/raw/pg-list-$run.json"
 done
+fi
 echo "bench: PostgreSQL lane done" >&2

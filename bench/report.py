@@ -490,8 +490,10 @@ if pg_runs:
     sqlite_rps = median_over_runs("latency-c64", "aibridge", "rps")
     sqlite_p99 = median_over_runs("latency-c64", "aibridge", "p99")
     nginx_rps = median_over_runs("latency-c64", "nginx", "rps")
-    dropped_pg = sum(metric(open(p).read(), "recorder_dropped_total")
-                     for p in glob.glob(f"{RAW}/pg-metrics-*.txt"))
+    pg_metrics = [open(p).read() for p in glob.glob(f"{RAW}/pg-metrics-*.txt")]
+    dropped_pg = sum(metric(text, "recorder_dropped_total") for text in pg_metrics)
+    held_pg = sum(metric(text, "recorder_held_back_total") for text in pg_metrics)
+    held_pg_seconds = sum(metric(text, "recorder_held_back_seconds_total") for text in pg_metrics)
     lines += ["## PostgreSQL lane (bench/postgres.sh)", "",
               f"Two gateway replicas (one network thread each) sharing one local {version} server",
               "(fsync on, synchronous_commit off), recording on, against the zero-delay mock: wrk sends",
@@ -502,10 +504,14 @@ if pg_runs:
               "| run | answered | recorded | ok |", "|---|---|---|---|"]
     for i, row in enumerate(rows, 1):
         lines.append(f"| {i} | {row['answered']:,} | {row['recorded']:,} | {'yes' if row['ok'] else '**no**'} |")
-    lines += ["", f"recorder_dropped_total on the replicas: {dropped_pg:,.0f}.", ""]
+    lines += ["", f"On the replicas: recorder_dropped_total {dropped_pg:,.0f}, recorder_held_back_total "
+              f"{held_pg:,.0f} (requests that waited for room in a recorder's queue, "
+              f"{held_pg_seconds:,.1f} s in all). Recorded is counted once both writers have "
+              "emptied their queues.", ""]
     targets.append(("PostgreSQL lane: every record written at the bench load (c=64, 2 replicas)",
-                    "0 lost, 0 dropped", f"{'0 lost' if all_recorded else 'records lost'}, "
-                    f"{dropped_pg:.0f} dropped", all_recorded and dropped_pg == 0))
+                    "0 lost, 0 dropped, 0 held back", f"{'0 lost' if all_recorded else 'records lost'}, "
+                    f"{dropped_pg:.0f} dropped, {held_pg:.0f} held back",
+                    all_recorded and dropped_pg == 0 and held_pg == 0))
     pg_writers = [json.loads(open(p).read()) for p in sorted(glob.glob(f"{RAW}/pg-writer-*.json"))]
     if pg_writers:
         pg_rate = statistics.median(w["records_per_second"] for w in pg_writers)
