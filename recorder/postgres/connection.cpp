@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "core/ids.hpp"
+
 namespace aibridge::recorder::postgres {
 namespace {
 
@@ -291,6 +293,16 @@ std::size_t utf8_sequence(std::string_view text) {
 }
 
 }  // namespace
+
+std::string placeholder(std::size_t number) {
+  std::string text = "$";  // in two steps: GCC 12 warns falsely on a literal + std::to_string
+  text += std::to_string(number);
+  return text;
+}
+
+bool is_uuid(std::string_view id) {
+  return !core::uuid_to_bytes(id).empty();
+}
 
 bool is_valid_text(std::string_view value) {
   return simdjson::validate_utf8(value.data(), value.size()) &&

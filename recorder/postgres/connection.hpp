@@ -131,6 +131,13 @@ class Transaction {
   bool done_ = false;
 };
 
+/// "$n", the n-th parameter of a statement.
+std::string placeholder(std::size_t number);
+
+/// Whether `id` is a canonical UUID, which a uuid column takes (anything else must not reach a
+/// uuid cast: it names no row).
+bool is_uuid(std::string_view id);
+
 /// Whether PostgreSQL's text can hold `value` as it is (no NUL, valid UTF-8).
 bool is_valid_text(std::string_view value);
 

@@ -36,11 +36,6 @@ ApiToken read_token(const Result& rows, int row) {
   return token;
 }
 
-/// User ids are UUIDs here: anything else names no user (and must not reach a uuid cast).
-bool is_uuid(std::string_view id) {
-  return !core::uuid_to_bytes(id).empty();
-}
-
 }  // namespace
 
 PostgresStore::PostgresStore(const std::string& uri, bool migrate_first) : uri_(uri) {

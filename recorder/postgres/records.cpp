@@ -19,17 +19,6 @@ constexpr std::int64_t kSeekOffsetsFrom = 256;
 // The key of the advisory lock a replica holds while it deletes old interceptions.
 constexpr std::int64_t kRetentionLock = 0x4169427265746e;  // "AiBretn"
 
-bool is_uuid(std::string_view id) {
-  return !core::uuid_to_bytes(id).empty();
-}
-
-// "$n" (built in two steps: GCC 12 warns falsely on a literal + std::to_string).
-std::string placeholder(std::size_t number) {
-  std::string text = "$";
-  text += std::to_string(number);
-  return text;
-}
-
 // COPY's text format: fields separated by tabs, \N for NULL, one line per row.
 void append_field(std::string& out, std::string_view value) {
   append_copy_field(out, value);

@@ -21,13 +21,6 @@ std::string int_array(const Values& values) {
   return out;
 }
 
-// "$n" (in two steps: GCC 12 warns falsely on a literal + std::to_string).
-std::string placeholder(std::size_t number) {
-  std::string text = "$";
-  text += std::to_string(number);
-  return text;
-}
-
 }  // namespace
 
 const RollupTargets& FacetDirectory::targets_for(Connection& db, const FacetKey& key) {
