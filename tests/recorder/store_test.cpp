@@ -1,3 +1,4 @@
+// The store contract, one suite run on both backends (SPEC §9).
 #include "recorder/store.hpp"
 
 #include <random>
@@ -5,22 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "core/ids.hpp"
-#include "recorder/sqlite/database.hpp"
-#include "recorder/sqlite/migrations.hpp"
+#include "tests/recorder/store_data.hpp"
 #include "tests/support/postgres.hpp"
 #include "tests/support/process.hpp"
 
 namespace aibridge::recorder {
 namespace {
-
-User user(const std::string& username, Role role = Role::kMember) {
-  User result;
-  result.id = core::new_uuid();
-  result.username = username;
-  result.role = role;
-  result.created_at = core::now_micros();
-  return result;
-}
 
 // The store contract, run against each backend: a SQLite file, or a fresh database on the test
 // suite's PostgreSQL server (skipped, saying so, without one).
@@ -58,24 +49,6 @@ std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
 }
 
-// What only the SQLite store has: its file, pragmas, rollup tables and older layouts.
-class SqliteStoreTest : public ::testing::Test {
- protected:
-  SqliteStoreTest() : path_(dir_.path() + "/test.db"), store_(open_store(path_, {}, true)) {}
-
-  aibridge::testing::TempDir dir_;
-  std::string path_;
-  std::unique_ptr<Store> store_;
-};
-
-TEST_F(SqliteStoreTest, FreshDatabaseGetsTheCurrentSchemaVersionInWalMode) {
-  sqlite::Database db(path_, false);
-  EXPECT_EQ(sqlite::schema_version(db), sqlite::kSchemaVersion);
-  auto mode = db.prepare("PRAGMA journal_mode");
-  ASSERT_TRUE(mode.step());
-  EXPECT_EQ(mode.text(0), "wal");
-}
-
 TEST_P(StoreTest, MigratingTwiceIsHarmless) {
   auto again = open_store(location_, {}, true);
   EXPECT_TRUE(again->list_users().empty());
@@ -105,82 +78,6 @@ TEST_P(StoreTest, TheFirstOwnerIsInsertedOnlyWhileThereIsNone) {
   EXPECT_THROW(other->insert_first_owner(admin, token_for(admin, "cccccccccc")), ConflictError);
   EXPECT_EQ(other->list_users().size(), 1U);
   EXPECT_FALSE(other->find_token("cccccccccc").has_value());
-}
-
-// A database written by version 3 (rows and children in tables of their own) is copied into the
-// current layout: same ids, children, counts and order.
-TEST(StoreMigration, Version3DatabasesAreCopiedWithEveryChild) {
-  aibridge::testing::TempDir dir;
-  const std::string path = dir.path() + "/old.db";
-  {
-    const std::string schema = aibridge::testing::read_file(AIBRIDGE_SOURCE_DIR "/schema.sql");
-    sqlite::Database db(path, true);
-    db.exec("PRAGMA journal_mode = WAL");
-    db.exec(schema.substr(0, schema.find("\n-- @version 4")));
-    db.exec("PRAGMA user_version = 3");
-    db.exec(R"(
-      INSERT INTO aibridge_interceptions VALUES
-        ('0190a000-0000-7000-8000-000000000001', 'u1', 'key', 'anthropic', 'claude', 1000, 2000,
-         '{"client":"Claude Code","status":"completed","client_session_id":"s1"}'),
-        ('0190a000-0000-7000-8000-000000000002', 'u2', 'key', 'openai', 'gpt', 3000, 4000,
-         '{"client":"Codex","status":"cancelled"}'),
-        ('0190a000-0000-7000-8000-000000000003', 'u2', 'key', 'openai', 'gpt', 5000, NULL, '{}');
-      INSERT INTO aibridge_interception_counts VALUES ('u1', 'anthropic', 'claude', 1),
-        ('u2', 'openai', 'gpt', 1);
-      INSERT INTO aibridge_user_prompts VALUES ('0190a000-0000-7000-8000-0000000000a1',
-        '0190a000-0000-7000-8000-000000000001', 'msg', 'hello', '{}', 1500);
-      INSERT INTO aibridge_token_usages VALUES ('0190a000-0000-7000-8000-0000000000b1',
-        '0190a000-0000-7000-8000-000000000001', 'msg', 10, 20, 3, 4, '{"x":1}', 1600),
-        ('0190a000-0000-7000-8000-0000000000b2',
-        '0190a000-0000-7000-8000-000000000001', 'msg2', 1, 2, 0, 0, '{}', 1700);
-      INSERT INTO aibridge_tool_usages VALUES ('0190a000-0000-7000-8000-0000000000c1',
-        '0190a000-0000-7000-8000-000000000002', 'resp', 'call_1', NULL, 'Bash', '{"c":1}', 0,
-        NULL, '{}', 3500);
-    )");
-  }
-  auto store = open_store(path, {}, true);
-  {
-    sqlite::Database db(path, false);
-    EXPECT_EQ(sqlite::schema_version(db), sqlite::kSchemaVersion);
-  }
-  const InterceptionPage page = store->list_interceptions({});
-  ASSERT_EQ(page.count, 2);  // the unended row was never listed, and is not copied
-  ASSERT_EQ(page.rows.size(), 2U);
-  const Interception& codex = page.rows[0].interception;
-  const Interception& claude = page.rows[1].interception;
-  EXPECT_EQ(codex.id, "0190a000-0000-7000-8000-000000000002");
-  EXPECT_EQ(codex.status, Status::kCancelled);
-  EXPECT_EQ(codex.client, "Codex");
-  ASSERT_EQ(codex.tool_usages.size(), 1U);
-  EXPECT_EQ(codex.tool_usages[0].id, "0190a000-0000-7000-8000-0000000000c1");
-  EXPECT_EQ(codex.tool_usages[0].tool_call_id, "call_1");
-  EXPECT_FALSE(codex.tool_usages[0].server_url.has_value());
-  EXPECT_EQ(claude.session_id, "s1");
-  ASSERT_EQ(claude.token_usages.size(), 2U);
-  EXPECT_EQ(claude.token_usages[0].id, "0190a000-0000-7000-8000-0000000000b1");
-  EXPECT_EQ(claude.token_usages[0].metadata, R"({"x":1})");
-  EXPECT_EQ(claude.token_usages[1].created_at, 1700);
-  ASSERT_EQ(claude.user_prompts.size(), 1U);
-  EXPECT_EQ(claude.user_prompts[0].prompt, "hello");
-  InterceptionQuery by_model;
-  by_model.filter.model = "claude";
-  EXPECT_EQ(store->list_interceptions(by_model).count, 1);
-  EXPECT_EQ(store->interception_position("0190a000-0000-7000-8000-000000000001", std::nullopt)
-                ->started_at,
-            1000);
-  // The old names still answer hand-written queries.
-  sqlite::Database db(path, false);
-  auto view = db.prepare("SELECT count(*) FROM aibridge_interceptions WHERE provider = 'openai'");
-  ASSERT_TRUE(view.step());
-  EXPECT_EQ(view.int64(0), 1);
-}
-
-TEST_F(SqliteStoreTest, NewerDatabaseIsRefused) {
-  {
-    sqlite::Database db(path_, false);
-    db.exec("PRAGMA user_version = " + std::to_string(sqlite::kSchemaVersion + 1));
-  }
-  EXPECT_THROW(open_store(path_, {}, true), std::runtime_error);
 }
 
 TEST_P(StoreTest, UsernamesAreUniqueIgnoringCase) {
@@ -250,37 +147,6 @@ TEST_P(StoreTest, SettingsPersistAcrossConnections) {
   EXPECT_EQ(other->get_setting("log_requests"), "false");
 }
 
-Interception interception(UnixMicros started_at) {
-  Interception record;
-  record.started_at = started_at;
-  record.id = core::new_uuid_at(started_at);
-  record.initiator_id = core::new_uuid();
-  record.api_key_id = "abcdefghij";
-  record.provider = "anthropic";
-  record.model = "claude-sonnet-4-0";
-  record.ended_at = started_at + 5;
-  record.user_prompts.push_back({child_id(record.id, ChildKind::kPrompt, 0), "msg_1", "hello",
-                                 "{}", started_at + 1});
-  record.token_usages.push_back({child_id(record.id, ChildKind::kTokenUsage, 0), "msg_1", 10, 20,
-                                 3, 4, "{}", started_at + 2});
-  ToolUsage tool;
-  tool.id = child_id(record.id, ChildKind::kToolUsage, 0);
-  tool.tool = "Read";
-  tool.input = R"({"file_path":"/tmp/x"})";
-  tool.created_at = started_at + 3;
-  record.tool_usages.push_back(tool);
-  record.model_thoughts.push_back({child_id(record.id, ChildKind::kModelThought, 0), "msg_1",
-                                   "thinking", R"({"source":"thinking"})", started_at + 4});
-  return record;
-}
-
-int count(const std::string& path, const std::string& sql) {
-  sqlite::Database db(path, false);
-  auto statement = db.prepare(sql);
-  statement.step();
-  return static_cast<int>(statement.int64(0));
-}
-
 TEST_P(StoreTest, WhatIsWrittenIsListedBackWithEveryChild) {
   Interception record = interception(1'764'000'000'000'000);
   record.client = "Claude Code";
@@ -328,15 +194,6 @@ TEST_P(StoreTest, WhatIsWrittenIsListedBackWithEveryChild) {
   EXPECT_EQ(read.model_thoughts[0].metadata, R"({"source":"thinking"})");
   EXPECT_EQ(store_->interception_position(record.id, std::nullopt)->started_at, record.started_at);
   EXPECT_FALSE(store_->interception_position(record.id, core::new_uuid()));  // someone else's
-}
-
-std::vector<Interception> old_and_new() {
-  std::vector<Interception> batch;
-  for (int i = 0; i < 5; ++i) {
-    batch.push_back(interception(1000 + i));
-  }
-  batch.push_back(interception(5000));
-  return batch;
 }
 
 // Clients and providers send what they like: a NUL in a model name or a prompt, bytes that are
@@ -390,19 +247,6 @@ TEST_P(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
   EXPECT_EQ(left.rows[0].interception.token_usages.size(), 1U);
 }
 
-TEST_F(SqliteStoreTest, RetentionTakesTheRollupsWithTheRows) {
-  store_->write_interceptions(old_and_new());
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 6);
-  while (store_->delete_interceptions_before(2000, 3) > 0) {
-  }
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 1);
-  // No empty rollup rows stay behind, and the sums are the survivor's.
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_rollups WHERE interceptions <= 0"), 0);
-  EXPECT_EQ(count(path_, "SELECT sum(input_tokens) FROM aibridge_rollups WHERE facet = 0 AND "
-                         "level = 0"),
-            10);
-}
-
 // Interceptions that start in the same microsecond are still listed by id, however many there
 // are and in whatever order they arrive.
 TEST_P(StoreTest, TiesInTheSameMicrosecondAreListedByIdInAnyArrivalOrder) {
@@ -436,64 +280,6 @@ TEST_P(StoreTest, TiesInTheSameMicrosecondAreListedByIdInAnyArrivalOrder) {
   for (const Interception& record : records) {
     EXPECT_EQ(store_->interception_position(record.id, std::nullopt)->started_at, kSame);
   }
-}
-
-// Interceptions of a few users, providers, models and clients: a third within two seconds (ties
-// and shared milliseconds), the rest over two days, written in several batches, then the
-// oldest hour's partly deleted.
-constexpr UnixMicros kBase = 1'700'000'000'000'000;
-constexpr UnixMicros kHour = 3'600'000'000;
-
-struct Vocabulary {
-  std::vector<std::string> users = {core::new_uuid(), core::new_uuid(), core::new_uuid()};
-  std::vector<std::string> providers = {"openai", "anthropic"};
-  std::vector<std::string> models = {"m1", "m2", "m3"};
-  std::vector<std::string> clients = {"Codex", "Claude Code"};
-};
-
-void write_random_records(Store& store, std::mt19937& random, const Vocabulary& words) {
-  std::vector<Interception> records;
-  for (int i = 0; i < 4000; ++i) {
-    Interception record;
-    record.started_at = kBase + (i % 3 == 0 ? static_cast<UnixMicros>(random() % 2'000'000)
-                                            : static_cast<UnixMicros>(random() % (48 * kHour)));
-    record.id = i % 5 == 0 ? core::new_uuid() : core::new_uuid_at(record.started_at);
-    record.initiator_id = words.users[random() % words.users.size()];
-    record.provider = words.providers[random() % words.providers.size()];
-    record.model = words.models[random() % words.models.size()];
-    record.client = words.clients[random() % words.clients.size()];
-    if (i % 7 == 0) {
-      // Its own provider and model: each implies the other, so filters on both read one group.
-      record.provider = "gemini";
-      record.model = "g1";
-    }
-    record.status = random() % 4 == 0 ? Status::kCancelled : Status::kCompleted;
-    record.ended_at = record.started_at + 5;
-    records.push_back(record);
-  }
-  for (std::size_t start = 0; start < records.size(); start += 700) {
-    const std::size_t size = std::min<std::size_t>(700, records.size() - start);
-    store.write_interceptions(std::span(records).subspan(start, size));
-  }
-  EXPECT_GT(store.delete_interceptions_before(kBase + kHour, 300), 0U);
-}
-
-TEST_F(SqliteStoreTest, EveryGroupsRollupsAreTheSumsOfItsFacets) {
-  std::mt19937 random(7);
-  write_random_records(*store_, random, Vocabulary());
-  // Every group's rollups are the sums of its facets' rollups, bucket by bucket.
-  const std::string by_facets =
-      "SELECT r.level, -g.id, r.bucket, sum(r.interceptions) FROM aibridge_rollups r "
-      "JOIN aibridge_facets f ON f.id = r.facet JOIN aibridge_facet_groups g ON g.value = "
-      "CASE g.attribute WHEN 'initiator_id' THEN f.initiator_id WHEN 'provider' THEN f.provider "
-      "WHEN 'model' THEN f.model WHEN 'client' THEN f.client ELSE f.status END "
-      "GROUP BY 1, 2, 3";
-  const std::string of_groups =
-      "SELECT level, facet, bucket, interceptions FROM aibridge_rollups WHERE facet < 0";
-  EXPECT_GT(count(path_, "SELECT count(*) FROM (" + of_groups + ")"), 0);
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM (" + by_facets + " EXCEPT " + of_groups + ")"), 0);
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM (" + of_groups + " EXCEPT " + by_facets + ")"), 0);
-
 }
 
 // Counts, offsets and cursors (on SQLite from the rollups and the facet index; on PostgreSQL
@@ -595,34 +381,11 @@ TEST_P(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
   }
 }
 
-// One invalid record fails its whole batch; the next batch is written as if nothing happened.
-void write_a_failing_batch(Store& store) {
-  Interception good = interception(1);
-  Interception bad = interception(2);
-  bad.id = "not-a-uuid";
-  Interception open = interception(3);
-  open.ended_at.reset();  // only ended interceptions are recorded (and listed)
-  const Interception batch[] = {good, bad};
-  EXPECT_THROW(store.write_interceptions(batch), std::exception);
-  const Interception unended[] = {good, open};
-  EXPECT_THROW(store.write_interceptions(unended), std::exception);
-}
-
 TEST_P(StoreTest, AFailedBatchWritesNothing) {
   write_a_failing_batch(*store_);
   EXPECT_EQ(store_->list_interceptions({}).count, 0);
   const Interception good = interception(1);
   store_->write_interceptions(std::span(&good, 1));
-  EXPECT_EQ(store_->list_interceptions({}).count, 1);
-}
-
-TEST_F(SqliteStoreTest, AFailedBatchLeavesNoFacetsOrRollups) {
-  write_a_failing_batch(*store_);
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_records"), 0);
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_rollups"), 0);
-  EXPECT_EQ(count(path_, "SELECT count(*) FROM aibridge_facets"), 0);
-  const Interception good = interception(1);
-  store_->write_interceptions(std::span(&good, 1));  // the facet is made again, not assumed
   EXPECT_EQ(store_->list_interceptions({}).count, 1);
 }
 
