@@ -116,7 +116,8 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
   if (batch.empty()) {
     return;
   }
-  std::set<FacetKey> facets;
+  std::vector<FacetKey> keys;  // each record's, as its columns will hold them
+  keys.reserve(batch.size());
   for (const Interception& record : batch) {
     if (!is_uuid(record.id)) {
       throw std::runtime_error("interception id \"" + record.id + "\" is not a canonical UUID");
@@ -130,8 +131,9 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
     if (!record.ended_at) {
       throw std::runtime_error("interception " + record.id + " has not ended");  // never listed
     }
-    facets.insert(valid_facet(record));
+    keys.push_back(valid_facet(record));
   }
+  const std::set<FacetKey> facets(keys.begin(), keys.end());
   // The batch's facets and groups first, each in a statement of its own and in key order:
   // replicas writing at once never wait for each other's uncommitted facets (nor deadlock on
   // them), and one made for a batch that then fails is merely unused.
@@ -179,10 +181,9 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
     fresh.insert(inserted.view(row, 0));
   }
   RollupDelta delta;
-  for (const Interception& record : batch) {
-    if (fresh.contains(record.id)) {
-      delta.add(facets_.targets_for(db, valid_facet(record)), record.started_at,
-                usage_of(record));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (fresh.contains(batch[i].id)) {
+      delta.add(facets_.targets_for(db, keys[i]), batch[i].started_at, usage_of(batch[i]));
     }
   }
   apply_rollups(db, delta, /*drop_empty=*/false);
