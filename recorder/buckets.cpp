@@ -37,12 +37,16 @@ std::vector<RangePiece> decompose(UnixMicros from, UnixMicros to, Level finest) 
   return pieces;
 }
 
-std::vector<RangePiece> split_bucket(Level level, std::int64_t bucket, Level finest) {
-  std::vector<RangePiece> pieces;
+RangePiece split_bucket(Level level, std::int64_t bucket, Level finest) {
   const UnixMicros width = bucket_width(level);
-  add_pieces(static_cast<std::size_t>(level) + 1, finest, bucket * width,
-             (bucket + 1) * width - 1, pieces);
-  return pieces;
+  const UnixMicros from = bucket * width;
+  const UnixMicros to = from + width - 1;
+  if (level >= finest) {
+    return {true, finest, 0, 0, from, to};
+  }
+  const Level finer = kLevels[static_cast<std::size_t>(level) + 1];
+  const UnixMicros finer_width = bucket_width(finer);
+  return {false, finer, from / finer_width, (to + 1) / finer_width - 1, from, to};
 }
 
 }  // namespace aibridge::recorder

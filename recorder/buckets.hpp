@@ -64,9 +64,9 @@ struct RangePiece {
 /// when to < from.
 std::vector<RangePiece> decompose(UnixMicros from, UnixMicros to, Level finest);
 
-/// Pieces covering the single bucket `bucket` of `level` with finer buckets down to `finest`
-/// (the finest level itself: one exact piece), newest first.
-std::vector<RangePiece> split_bucket(Level level, std::int64_t bucket, Level finest);
+/// The single bucket `bucket` of `level` as one piece of the next finer level's buckets (at
+/// `finest` itself: one exact piece).
+RangePiece split_bucket(Level level, std::int64_t bucket, Level finest);
 
 /// The widest range a query covers (an open end of a filter means this bound), and the start
 /// times a store accepts.

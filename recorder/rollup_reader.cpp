@@ -12,41 +12,43 @@ std::vector<std::int64_t> RollupReader::piece_counts(const std::vector<RangePiec
   return counts;
 }
 
-std::int64_t count_in_range(RollupReader& reader, UnixMicros from, UnixMicros to) {
-  std::int64_t total = 0;
-  for (const std::int64_t count :
-       reader.piece_counts(decompose(from, to, reader.finest_level()))) {
-    total += count;
+RangeCount count_range(RollupReader& reader, UnixMicros from, UnixMicros to) {
+  RangeCount range;
+  range.pieces = decompose(from, to, reader.finest_level());
+  range.counts = reader.piece_counts(range.pieces);
+  for (const std::int64_t count : range.counts) {
+    range.total += count;
   }
-  return total;
+  return range;
 }
 
-OffsetSeek seek_offset(RollupReader& reader, UnixMicros from, UnixMicros to, std::int64_t offset) {
-  std::vector<RangePiece> pieces = decompose(from, to, reader.finest_level());
-  std::vector<std::int64_t> counts = reader.piece_counts(pieces);
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    const RangePiece piece = pieces[i];
-    const std::int64_t count = counts[i];
-    if (offset >= count) {
-      offset -= count;
+OffsetSeek seek_offset(RollupReader& reader, const RangeCount& range, std::int64_t offset) {
+  for (std::size_t i = 0; i < range.pieces.size(); ++i) {
+    if (offset >= range.counts[i]) {
+      offset -= range.counts[i];
       continue;
     }
-    if (piece.exact) {
-      return {piece.to, offset, false};
-    }
-    // The row is in one of these buckets: find which, then look inside it one level finer.
-    for (const auto& [bucket, in_bucket] : reader.bucket_counts(piece.level, piece.first,
-                                                                piece.last)) {
-      if (offset < in_bucket) {
-        pieces = split_bucket(piece.level, bucket, reader.finest_level());
-        counts = reader.piece_counts(pieces);
-        i = static_cast<std::size_t>(-1);  // restart the walk over the finer pieces
-        break;
+    // The row is in this piece: find the bucket that holds it, then look inside that bucket one
+    // level finer, until the piece is a sliver shorter than the finest bucket.
+    RangePiece piece = range.pieces[i];
+    while (!piece.exact) {
+      bool found = false;
+      for (const auto& [bucket, in_bucket] :
+           reader.bucket_counts(piece.level, piece.first, piece.last)) {
+        if (offset < in_bucket) {
+          piece = split_bucket(piece.level, bucket, reader.finest_level());
+          found = true;
+          break;
+        }
+        offset -= in_bucket;
       }
-      offset -= in_bucket;
+      if (!found) {
+        return {0, 0, true};  // fewer rows than counted: not within one read snapshot
+      }
     }
+    return {piece.to, offset, false};
   }
-  return {from, 0, true};
+  return {0, 0, true};
 }
 
 }  // namespace aibridge::recorder

@@ -29,17 +29,25 @@ class RollupReader {
   virtual std::vector<std::int64_t> piece_counts(const std::vector<RangePiece>& pieces);
 };
 
-/// Interceptions that started in [from, to].
-std::int64_t count_in_range(RollupReader& reader, UnixMicros from, UnixMicros to);
+/// The interceptions that started in [from, to], counted piece by piece; an offset seek in the
+/// same range starts from these counts.
+struct RangeCount {
+  std::vector<RangePiece> pieces;  // decompose(from, to, the reader's finest level)
+  std::vector<std::int64_t> counts;  // each piece's interceptions
+  std::int64_t total = 0;
+};
 
-/// Where the row at `offset` of [from, to] in newest-first order lies: it is the row at
-/// `offset` (now less than one second's worth of rows) of [from, to] narrowed to end at `to`.
+RangeCount count_range(RollupReader& reader, UnixMicros from, UnixMicros to);
+
+/// Where the row at `offset` of a counted range in newest-first order lies: it is the row at
+/// `offset` (now less than one finest bucket's worth of rows) of the range narrowed to end at
+/// `to`. One bucket_counts() per level it descends, nothing else.
 struct OffsetSeek {
   UnixMicros to = 0;
   std::int64_t offset = 0;
   bool past_end = false;  // the range has no more than `offset` rows
 };
 
-OffsetSeek seek_offset(RollupReader& reader, UnixMicros from, UnixMicros to, std::int64_t offset);
+OffsetSeek seek_offset(RollupReader& reader, const RangeCount& range, std::int64_t offset);
 
 }  // namespace aibridge::recorder

@@ -151,9 +151,15 @@ Connection::Connection(const std::string& uri) : connection_(connect_with_timeou
 
 Result Connection::check(pg_result* raw, std::string_view what) {
   Result result(raw);
+  verify(result, what);
+  return result;
+}
+
+void Connection::verify(const Result& result, std::string_view what) {
+  pg_result* raw = result.result_.get();
   const ExecStatusType status = raw != nullptr ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN) {
-    return result;
+    return;
   }
   const char* sqlstate = raw != nullptr ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
   std::string message = raw != nullptr ? trimmed(PQresultErrorMessage(raw)) : "";
@@ -166,7 +172,40 @@ Result Connection::check(pg_result* raw, std::string_view what) {
   throw Error(sqlstate != nullptr ? sqlstate : "", std::string(what) + ": " + message);
 }
 
+void Connection::read_unawaited() {
+  if (!unawaited_) {
+    return;
+  }
+  unawaited_ = false;
+  for (pg_result* raw = PQgetResult(connection_.get()); raw != nullptr;
+       raw = PQgetResult(connection_.get())) {
+    PQclear(raw);  // dropped: see exec_unawaited(); a lost connection shows on the next statement
+  }
+}
+
+void Connection::send_pending() {
+  read_unawaited();
+  std::vector<std::string> statements;
+  statements.swap(with_next_);
+  for (const std::string& statement : statements) {
+    check(PQexec(connection_.get(), statement.c_str()), "statement");
+  }
+}
+
+void Connection::exec_with_next(std::string sql) {
+  with_next_.push_back(std::move(sql));
+}
+
+void Connection::exec_unawaited(std::string_view sql) {
+  send_pending();
+  if (PQsendQuery(connection_.get(), std::string(sql).c_str()) != 1) {
+    throw Error("08006", "statement: " + trimmed(PQerrorMessage(connection_.get())));
+  }
+  unawaited_ = true;
+}
+
 void Connection::exec(std::string_view sql) {
+  send_pending();
   check(PQexec(connection_.get(), std::string(sql).c_str()), "statement");
 }
 
@@ -185,6 +224,7 @@ struct Pointers {
 }  // namespace
 
 Result Connection::query(std::string_view sql, const Params& params) {
+  send_pending();
   const Pointers pointers(params);
   return check(PQexecParams(connection_.get(), std::string(sql).c_str(),
                             static_cast<int>(params.size()), nullptr, pointers.values.data(),
@@ -193,21 +233,75 @@ Result Connection::query(std::string_view sql, const Params& params) {
 }
 
 Result Connection::prepared(const std::string& sql, const Params& params) {
-  auto found = prepared_.find(sql);
+  read_unawaited();
+  const auto found = prepared_.find(sql);
+  const std::string name =
+      found != prepared_.end() ? found->second : "s" + std::to_string(prepared_.size());
+  if (!with_next_.empty()) {
+    return pipelined(sql, name, found == prepared_.end(), params);
+  }
   if (found == prepared_.end()) {
-    std::string name = "s";
-    name += std::to_string(prepared_.size());
     check(PQprepare(connection_.get(), name.c_str(), sql.c_str(), 0, nullptr), "prepare");
-    found = prepared_.emplace(sql, std::move(name)).first;
+    prepared_.emplace(sql, name);
   }
   const Pointers pointers(params);
-  return check(PQexecPrepared(connection_.get(), found->second.c_str(),
-                              static_cast<int>(params.size()), pointers.values.data(), nullptr,
-                              nullptr, 0),
+  return check(PQexecPrepared(connection_.get(), name.c_str(), static_cast<int>(params.size()),
+                              pointers.values.data(), nullptr, nullptr, 0),
                "query");
 }
 
+Result Connection::pipelined(const std::string& sql, const std::string& name, bool prepare,
+                             const Params& params) {
+  pg_conn* connection = connection_.get();
+  std::vector<std::string> statements;
+  statements.swap(with_next_);
+  const Pointers pointers(params);
+  bool sent = PQenterPipelineMode(connection) == 1;
+  for (const std::string& statement : statements) {
+    sent = sent && PQsendQueryParams(connection, statement.c_str(), 0, nullptr, nullptr, nullptr,
+                                     nullptr, 0) == 1;
+  }
+  if (prepare) {
+    sent = sent && PQsendPrepare(connection, name.c_str(), sql.c_str(), 0, nullptr) == 1;
+  }
+  sent = sent && PQsendQueryPrepared(connection, name.c_str(), static_cast<int>(params.size()),
+                                     pointers.values.data(), nullptr, nullptr, 0) == 1;
+  sent = sent && PQpipelineSync(connection) == 1;
+  // Every answer up to the sync point is read, whatever failed, so that the connection leaves
+  // pipeline mode idle. Each statement's answer is followed by a null result.
+  std::vector<Result> answers;
+  while (sent) {
+    pg_result* raw = PQgetResult(connection);
+    if (raw == nullptr) {
+      if (PQstatus(connection) == CONNECTION_BAD) {
+        break;
+      }
+      continue;
+    }
+    if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) {
+      PQclear(raw);
+      break;
+    }
+    answers.emplace_back(raw);
+  }
+  PQexitPipelineMode(connection);
+  const std::size_t expected = statements.size() + (prepare ? 2 : 1);
+  if (answers.size() != expected) {
+    throw Error("08006", "PostgreSQL connection lost during query: " +
+                             trimmed(PQerrorMessage(connection)));
+  }
+  // In order: the first that failed is the error (the ones after it were not run).
+  for (const Result& answer : answers) {
+    verify(answer, "query");
+  }
+  if (prepare) {
+    prepared_.emplace(sql, name);
+  }
+  return std::move(answers.back());
+}
+
 void Connection::copy_in(std::string_view copy_statement, std::string_view rows) {
+  send_pending();
   check(PQexec(connection_.get(), std::string(copy_statement).c_str()), "copy");
   if (PQputCopyData(connection_.get(), rows.data(), static_cast<int>(rows.size())) != 1 ||
       PQputCopyEnd(connection_.get(), nullptr) != 1) {
@@ -236,6 +330,21 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   connection_.exec("COMMIT");
+  done_ = true;
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (!done_) {
+    try {
+      connection_.exec("ROLLBACK");
+    } catch (const Error&) {
+      // The connection is gone: so is the transaction.
+    }
+  }
+}
+
+void ReadSnapshot::end() {
+  connection_.exec_unawaited("COMMIT");
   done_ = true;
 }
 

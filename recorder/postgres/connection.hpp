@@ -68,6 +68,7 @@ class Params {
 
 class Result {
  public:
+  friend class Connection;
   explicit Result(pg_result* result) : result_(result) {}
 
   int rows() const;
@@ -101,6 +102,12 @@ class Connection {
   Result prepared(const std::string& sql, const Params& params = {});
   /// COPY … FROM STDIN: `rows` is the text-format data (tab-separated, newline-terminated).
   void copy_in(std::string_view copy_statement, std::string_view rows);
+  /// Sends `sql` (no parameters; an answer that only needs checking, such as BEGIN) in the same
+  /// round trip as the next statement; a failure of it is that statement's.
+  void exec_with_next(std::string sql);
+  /// Sends `sql` without waiting: its answer is read, and dropped, before the next statement.
+  /// Only for statements whose failure loses nothing (a read-only transaction's COMMIT).
+  void exec_unawaited(std::string_view sql);
   /// Whether the connection is still usable (libpq's view; a lost server shows on next use).
   bool ok() const;
 
@@ -109,9 +116,19 @@ class Connection {
     void operator()(pg_conn* connection) const;
   };
   Result check(pg_result* result, std::string_view what);
+  void verify(const Result& result, std::string_view what);
+  /// Reads an unawaited answer, and sends what waits for the next statement on its own.
+  void send_pending();
+  void read_unawaited();
+  /// The statements waiting for the next one, a PREPARE if needed, and the prepared statement,
+  /// in one pipeline: one round trip.
+  Result pipelined(const std::string& sql, const std::string& name, bool prepare,
+                   const Params& params);
 
   std::unique_ptr<pg_conn, Finish> connection_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  std::vector<std::string> with_next_;  // statements sent with the next one
+  bool unawaited_ = false;              // an answer not yet read
 };
 
 /// RAII transaction: BEGIN at construction, ROLLBACK unless commit() was called.
@@ -125,6 +142,24 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void commit();
+
+ private:
+  Connection& connection_;
+  bool done_ = false;
+};
+
+/// RAII read-only snapshot (REPEATABLE READ) for reads that must agree with each other: its
+/// BEGIN goes out with the first statement and its COMMIT without waiting, so it costs no round
+/// trip of its own. ROLLBACK unless end() was called.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Connection& connection) : connection_(connection) {
+    connection_.exec_with_next("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  }
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  void end();
 
  private:
   Connection& connection_;

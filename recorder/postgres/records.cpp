@@ -253,9 +253,9 @@ std::optional<ListPosition> PostgresStore::interception_position(
 InterceptionPage PostgresStore::list_interceptions(const InterceptionQuery& query) {
   return guarded([&](Connection& db) -> InterceptionPage {
     // The count and the page from one snapshot.
-    Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    ReadSnapshot snapshot(db);
     InterceptionPage page = list_in_snapshot(db, query);
-    snapshot.commit();
+    snapshot.end();
     return page;
   });
 }
@@ -275,48 +275,42 @@ InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const Intercept
   }
   Terms terms = terms_of(filter);
   PostgresRollups rollups(db, scope, terms.sql, terms.params);
-  page.count = count_in_range(rollups, from, to);
+  const RangeCount range = count_range(rollups, from, to);
+  page.count = range.total;
   if (page.count == 0) {
     return page;
   }
   std::int64_t offset = query.offset;
   if (!query.after && offset >= kSeekOffsetsFrom) {
-    const OffsetSeek seek = seek_offset(rollups, from, to, offset);
+    const OffsetSeek seek = seek_offset(rollups, range, offset);
     if (seek.past_end) {
       return page;
     }
     to = seek.to;
     offset = seek.offset;
   }
-  // The page's ids first, from the index alone (an offset skips index entries, not rows with
-  // their children), then those rows.
-  std::string sql = "SELECT i.id FROM aibridge_interceptions i WHERE i.started_at BETWEEN aibridge_at(" +
-                    placeholder(terms.params.size() + 1) + "::bigint) AND aibridge_at(" +
-                    placeholder(terms.params.size() + 2) + "::bigint)" + terms.sql;
+  // The page's ids first, from the index (an offset skips index entries, not rows with their
+  // children), then those rows: one statement, one round trip.
+  std::string page_ids = "SELECT i.id, i.started_at FROM aibridge_interceptions i "
+                         "WHERE i.started_at BETWEEN aibridge_at(" +
+                         placeholder(terms.params.size() + 1) + "::bigint) AND aibridge_at(" +
+                         placeholder(terms.params.size() + 2) + "::bigint)" + terms.sql;
   Params params = terms.params;
   params.add(from).add(to);
   if (query.after) {
-    sql += " AND (i.started_at, i.id) < (aibridge_at(" + placeholder(params.size() + 1) +
-           "::bigint), " + placeholder(params.size() + 2) + "::uuid)";
+    page_ids += " AND (i.started_at, i.id) < (aibridge_at(" + placeholder(params.size() + 1) +
+                "::bigint), " + placeholder(params.size() + 2) + "::uuid)";
     params.add(query.after->started_at).add(query.after->id);
   }
-  sql += " ORDER BY i.started_at DESC, i.id DESC OFFSET " + placeholder(params.size() + 1) +
-         " LIMIT " + placeholder(params.size() + 2);
+  page_ids += " ORDER BY i.started_at DESC, i.id DESC OFFSET " + placeholder(params.size() + 1) +
+              " LIMIT " + placeholder(params.size() + 2);
   params.add(offset).add(query.limit);
-  const Result ids = db.prepared(sql, params);
-  if (ids.rows() == 0) {
-    return page;
-  }
-  std::string id_array = "{";
-  for (int row = 0; row < ids.rows(); ++row) {
-    id_array += row == 0 ? "" : ",";
-    id_array += ids.view(row, 0);
-  }
-  id_array += '}';
-  const Result rows = db.prepared("SELECT " + std::string(kRowColumns) + std::string(kRowSource) +
-                                      " WHERE i.id = ANY ($1::uuid[]) "
-                                      "ORDER BY i.started_at DESC, i.id DESC",
-                                  Params().add(id_array));
+  const Result rows = db.prepared(
+      "SELECT " + std::string(kRowColumns) + " FROM (" + page_ids +
+          ") page JOIN aibridge_interceptions i ON i.id = page.id"
+          " LEFT JOIN users u ON u.id = i.initiator_id"
+          " ORDER BY page.started_at DESC, page.id DESC",
+      params);
   page.rows.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
     page.rows.push_back(read_row(rows, row));

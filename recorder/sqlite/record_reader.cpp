@@ -226,7 +226,7 @@ std::int64_t count_everything(RecordReader& reader, UnixMicros from, UnixMicros 
   const FacetTerms no_terms{InterceptionFilter{}};
   const RollupScope no_scope;
   SqliteRollups everything(reader, no_terms, no_scope);
-  return count_in_range(everything, from, to);
+  return count_range(everything, from, to).total;
 }
 
 // The page's positions in listing order along the table, skipping rows of other facets.
@@ -356,7 +356,8 @@ InterceptionPage RecordReader::list(const InterceptionQuery& query) {
       std::min(query.filter.started_before.value_or(kLatest), started_at_of(extent.int64(1)));
   extent.reset();
   SqliteRollups rollups(*this, terms, scope);
-  page.count = count_in_range(rollups, from, to);
+  const RangeCount range = count_range(rollups, from, to);
+  page.count = range.total;
   if (page.count == 0) {
     return page;
   }
@@ -370,7 +371,7 @@ InterceptionPage RecordReader::list(const InterceptionQuery& query) {
     }
     high = std::min(high, *cursor - 1);
   } else if (offset >= kSeekOffsetsFrom) {
-    const OffsetSeek seek = seek_offset(rollups, from, to, offset);
+    const OffsetSeek seek = seek_offset(rollups, range, offset);
     if (seek.past_end) {
       return page;
     }
