@@ -26,7 +26,10 @@ fi
 STATE="$OUT/pg-state"
 AIBRIDGE_PG_OPTIONS="-c synchronous_commit=off -c max_connections=100" \
   tests/support/postgres_cluster.sh start "$STATE"
-stop_server() { tests/support/postgres_cluster.sh stop "$STATE"; }
+stop_server() {  # keeping the server's log (its checkpoints, slow statements) for a look
+  cp "$(cat "$STATE/cluster")/server.log" "$OUT/pg-server.log" 2>/dev/null || true
+  tests/support/postgres_cluster.sh stop "$STATE"
+}
 trap 'cleanup; stop_server' EXIT
 SERVER=$(cat "$STATE/uri")
 database() {  # a fresh database's URI
