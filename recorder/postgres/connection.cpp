@@ -290,12 +290,13 @@ Result Connection::pipelined(const std::string& sql, const std::string& name, bo
     throw Error("08006", "PostgreSQL connection lost during query: " +
                              trimmed(PQerrorMessage(connection)));
   }
-  // In order: the first that failed is the error (the ones after it were not run).
-  for (const Result& answer : answers) {
-    verify(answer, "query");
-  }
-  if (prepare) {
-    prepared_.emplace(sql, name);
+  // In order: the first that failed is the error (the ones after it were not run). A PREPARE
+  // that succeeded stays on the server whatever follows it: remembered at once.
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    verify(answers[i], "query");
+    if (prepare && i == statements.size()) {
+      prepared_.emplace(sql, name);
+    }
   }
   return std::move(answers.back());
 }

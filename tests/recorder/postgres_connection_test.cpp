@@ -55,6 +55,12 @@ TEST_F(PostgresConnection, AFailureInThePipelineIsTheStatementsAndTheConnectionS
   EXPECT_THROW(db_->prepared("SELECT no_such_column"), Error);
   db_->exec("ROLLBACK");
   EXPECT_EQ(db_->prepared("SELECT 7").int64(0, 0), 7);
+  // Prepared in the pipeline, then failed when run: prepared all the same, and usable.
+  const std::string divide = "SELECT 10 / $1::int";
+  db_->exec_with_next("BEGIN");
+  EXPECT_THROW(db_->prepared(divide, Params().add(std::int64_t{0})), Error);
+  db_->exec("ROLLBACK");
+  EXPECT_EQ(db_->prepared(divide, Params().add(std::int64_t{5})).int64(0, 0), 2);
 }
 
 TEST_F(PostgresConnection, AnUnawaitedAnswerIsReadBeforeTheNextStatement) {
