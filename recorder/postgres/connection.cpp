@@ -334,16 +334,6 @@ void Transaction::commit() {
   done_ = true;
 }
 
-ReadSnapshot::~ReadSnapshot() {
-  if (!done_) {
-    try {
-      connection_.exec("ROLLBACK");
-    } catch (const Error&) {
-      // The connection is gone: so is the transaction.
-    }
-  }
-}
-
 void ReadSnapshot::end() {
   connection_.exec_unawaited("COMMIT");
   done_ = true;

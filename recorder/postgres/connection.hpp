@@ -143,27 +143,23 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
   void commit();
 
- private:
+ protected:
+  struct BegunElsewhere {};
+  Transaction(Connection& connection, BegunElsewhere) : connection_(connection) {}
+
   Connection& connection_;
   bool done_ = false;
 };
 
-/// RAII read-only snapshot (REPEATABLE READ) for reads that must agree with each other: its
-/// BEGIN goes out with the first statement and its COMMIT without waiting, so it costs no round
-/// trip of its own. ROLLBACK unless end() was called.
-class ReadSnapshot {
+/// A read-only snapshot (REPEATABLE READ) for reads that must agree with each other: its BEGIN
+/// goes out with the first statement and end() commits without waiting, so it costs no round
+/// trip of its own. ROLLBACK unless ended.
+class ReadSnapshot : public Transaction {
  public:
-  explicit ReadSnapshot(Connection& connection) : connection_(connection) {
+  explicit ReadSnapshot(Connection& connection) : Transaction(connection, BegunElsewhere{}) {
     connection_.exec_with_next("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
-  ~ReadSnapshot();
-  ReadSnapshot(const ReadSnapshot&) = delete;
-  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
   void end();
-
- private:
-  Connection& connection_;
-  bool done_ = false;
 };
 
 /// "$n", the n-th parameter of a statement.
