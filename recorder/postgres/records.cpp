@@ -30,8 +30,7 @@ constexpr std::string_view kRowColumns =
     "i.session_id, i.metadata, i.children, i.initiator_id::text, i.provider, i.model, i.client, "
     "i.status, u.id::text, u.username, u.name, u.email, u.avatar_url, u.role, "
     "aibridge_micros(u.created_at)";
-constexpr std::string_view kRowSource =
-    " FROM aibridge_interceptions i LEFT JOIN users u ON u.id = i.initiator_id";
+constexpr std::string_view kInitiatorJoin = " LEFT JOIN users u ON u.id = i.initiator_id";
 
 ListedInterception read_row(const Result& rows, int row) {
   ListedInterception listed;
@@ -307,8 +306,7 @@ InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const Intercept
   params.add(offset).add(query.limit);
   const Result rows = db.prepared(
       "SELECT " + std::string(kRowColumns) + " FROM (" + page_ids +
-          ") page JOIN aibridge_interceptions i ON i.id = page.id"
-          " LEFT JOIN users u ON u.id = i.initiator_id"
+          ") page JOIN aibridge_interceptions i ON i.id = page.id" + std::string(kInitiatorJoin) +
           " ORDER BY page.started_at DESC, page.id DESC",
       params);
   page.rows.reserve(static_cast<std::size_t>(rows.rows()));
@@ -325,7 +323,8 @@ std::optional<ListedInterception> PostgresStore::find_interception(
       return std::nullopt;
     }
     const Result rows =
-        db.prepared("SELECT " + std::string(kRowColumns) + std::string(kRowSource) +
+        db.prepared("SELECT " + std::string(kRowColumns) + " FROM aibridge_interceptions i" +
+                        std::string(kInitiatorJoin) +
                          " WHERE i.id = $1 AND ($2::uuid IS NULL OR i.initiator_id = $2::uuid)",
                      Params().add(id).add(visible_to));
     if (rows.rows() == 0) {
