@@ -49,4 +49,27 @@ struct InterceptionPage {
   std::vector<ListedInterception> rows;
 };
 
+// Sessions (SPEC §10): the interceptions one user's client sent with one session id form a
+// session; an interception without a session id is a session of its own. A session is listed at
+// its first interception (started_at DESC, id DESC of that one), and matches a filter when its
+// first interception does: the session's user, client and start, and the provider, model and
+// status it started with.
+struct SessionQuery {
+  InterceptionFilter filter;
+  std::optional<std::string> after;  // a session id: the sessions listed after that one
+  std::int64_t offset = 0;
+  std::int64_t limit = 100;
+};
+
+struct ListedSession {
+  std::string id;  // the client's session id, or the interception's id when it sent none
+  std::vector<ListedInterception> interceptions;  // oldest first
+};
+
+struct SessionPage {
+  bool cursor_found = true;  // false when `after` names no session the caller can see
+  std::int64_t count = 0;    // every session the filter matches
+  std::vector<ListedSession> rows;
+};
+
 }  // namespace aibridge::recorder

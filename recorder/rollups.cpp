@@ -33,6 +33,7 @@ Usage& Usage::operator+=(const Usage& other) {
   cache_read_input_tokens += other.cache_read_input_tokens;
   cache_write_input_tokens += other.cache_write_input_tokens;
   tool_calls += other.tool_calls;
+  sessions += other.sessions;
   return *this;
 }
 
@@ -42,7 +43,8 @@ Usage Usage::negated() const {
           -output_tokens,
           -cache_read_input_tokens,
           -cache_write_input_tokens,
-          -tool_calls};
+          -tool_calls,
+          -sessions};
 }
 
 Usage usage_of(const Interception& record) {

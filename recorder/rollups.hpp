@@ -62,13 +62,17 @@ struct Usage {
   std::int64_t cache_read_input_tokens = 0;
   std::int64_t cache_write_input_tokens = 0;
   std::int64_t tool_calls = 0;
+  // Sessions (recorder/query.hpp) whose first interception this is: set by the stores that
+  // count sessions in their rollups, which know (usage_of cannot) whether a row starts one.
+  std::int64_t sessions = 0;
 
   Usage& operator+=(const Usage& other);
   Usage negated() const;
   bool operator==(const Usage&) const = default;
 };
 
-/// An interception's contribution: 1 interception, its token rows summed, its tool calls.
+/// An interception's contribution: 1 interception, its token rows summed, its tool calls (and
+/// no session: see Usage::sessions).
 Usage usage_of(const Interception& record);
 
 struct RollupKey {

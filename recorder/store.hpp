@@ -15,6 +15,8 @@
 
 #include "recorder/query.hpp"
 #include "recorder/records.hpp"
+#include "recorder/rollups.hpp"
+#include "recorder/usage.hpp"
 
 namespace aibridge::recorder {
 
@@ -58,6 +60,19 @@ class RecordQueries {
   /// One interception with its children, if it exists and `visible_to` (when set) initiated it.
   virtual std::optional<ListedInterception> find_interception(
       std::string_view id, const std::optional<std::string>& visible_to) = 0;
+  /// Sessions in listing order, with the exact count of the filter's matches.
+  virtual SessionPage list_sessions(const SessionQuery& query) = 0;
+  /// One session with all its interceptions, if it exists and `visible_to` (when set) initiated
+  /// it. A session id two users' clients both sent names the earlier-started of their sessions.
+  virtual std::optional<ListedSession> find_session(
+      std::string_view id, const std::optional<std::string>& visible_to) = 0;
+  /// The distinct values `attribute` has in the recorded interceptions (those `visible_to`
+  /// initiated, when set), sorted bytewise.
+  virtual std::vector<std::string> recorded_values(
+      Attribute attribute, const std::optional<std::string>& visible_to) = 0;
+  /// The usage of the interceptions `filter` matches, per facet and UTC day; an open end of the
+  /// range stops at the data's first or last day.
+  virtual UsageSums usage(const InterceptionFilter& filter) = 0;
 };
 
 /// Users and their API tokens.
@@ -109,8 +124,9 @@ bool is_postgres_location(std::string_view location);
 /// `location` as it may be shown in logs and errors: a URI's password replaced by "***".
 std::string printable_location(std::string_view location);
 
-/// Opens the store at `location` (a file path = SQLite, a URI = PostgreSQL). `migrate` applies the schema or pending
-/// migrations first; only the process that owns the database at start should pass true.
+/// Opens the store at `location` (a file path = SQLite, a URI = PostgreSQL). `migrate` applies the
+/// schema or pending migrations first; only the process that owns the database at start should pass
+/// true.
 std::unique_ptr<Store> open_store(const std::string& location, const StoreOptions& options,
                                   bool migrate);
 

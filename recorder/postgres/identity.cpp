@@ -101,7 +101,7 @@ void PostgresStore::insert_user_on(Connection& db, const User& user) {
 std::vector<User> PostgresStore::list_users() {
   return guarded([&](Connection& db) -> std::vector<User> {
     const Result rows = db.prepared("SELECT " + std::string(kUserColumns) +
-                                     " FROM users u ORDER BY u.created_at, u.username");
+                                    " FROM users u ORDER BY u.created_at, u.username");
     std::vector<User> users;
     for (int row = 0; row < rows.rows(); ++row) {
       users.push_back(read_user(rows, row, 0));
@@ -115,9 +115,9 @@ std::optional<User> PostgresStore::find_user_by_username(std::string_view userna
     if (!is_valid_text(username)) {
       return std::nullopt;  // no name holds a NUL or invalid UTF-8 (and "a\0b" must not be "a")
     }
-    const Result rows = db.prepared("SELECT " + std::string(kUserColumns) +
-                                         " FROM users u WHERE lower(u.username) = lower($1)",
-                                     Params().add(username));
+    const Result rows = db.prepared(
+        "SELECT " + std::string(kUserColumns) + " FROM users u WHERE lower(u.username) = lower($1)",
+        Params().add(username));
     if (rows.rows() == 0) {
       return std::nullopt;
     }
@@ -157,11 +157,11 @@ void PostgresStore::insert_token_on(Connection& db, const ApiToken& token) {
 
 std::optional<TokenWithOwner> PostgresStore::find_token(std::string_view token_id) {
   return guarded([&](Connection& db) -> std::optional<TokenWithOwner> {
-    const Result rows = db.prepared("SELECT " + std::string(kTokenColumns) + ", " +
-                                         std::string(kUserColumns) +
-                                         " FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                                         "WHERE t.id = $1",
-                                     Params().add(token_id));
+    const Result rows =
+        db.prepared("SELECT " + std::string(kTokenColumns) + ", " + std::string(kUserColumns) +
+                        " FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                        "WHERE t.id = $1",
+                    Params().add(token_id));
     if (rows.rows() == 0) {
       return std::nullopt;
     }
@@ -190,9 +190,9 @@ std::vector<ApiToken> PostgresStore::list_tokens(std::optional<std::string_view>
 bool PostgresStore::revoke_token(std::string_view token_id, UnixMicros at) {
   return guarded([&](Connection& db) -> bool {
     return db.prepared(
-                  "UPDATE api_tokens SET revoked_at = aibridge_at($2) "
-                  "WHERE id = $1 AND revoked_at IS NULL",
-                  Params().add(token_id).add(at))
+                 "UPDATE api_tokens SET revoked_at = aibridge_at($2) "
+                 "WHERE id = $1 AND revoked_at IS NULL",
+                 Params().add(token_id).add(at))
                .affected() == 1;
   });
 }
@@ -219,10 +219,15 @@ void PostgresStore::touch_tokens(std::span<const std::pair<std::string, UnixMicr
     }
     ids += '}';
     times += '}';
+    // Rows locked in id order first: another replica flushing an overlapping set at the same
+    // time then waits instead of deadlocking (an UPDATE's own lock order follows its plan).
     db.prepared(
-        "UPDATE api_tokens t SET last_used_at = aibridge_at(u.at) "
-        "FROM (SELECT id, max(at) AS at FROM unnest($1::text[], $2::bigint[]) AS x (id, at) "
-        "GROUP BY id) u "
+        "WITH u AS (SELECT id, max(at) AS at FROM unnest($1::text[], $2::bigint[]) AS x (id, at) "
+        "GROUP BY id), "
+        "locked AS MATERIALIZED (SELECT t.id FROM api_tokens t JOIN u ON u.id = t.id "
+        "ORDER BY t.id FOR UPDATE OF t) "
+        "UPDATE api_tokens t SET last_used_at = aibridge_at(u.at) FROM u JOIN locked l ON "
+        "l.id = u.id "
         "WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at < aibridge_at(u.at))",
         Params().add(ids).add(times));
   });
@@ -230,8 +235,7 @@ void PostgresStore::touch_tokens(std::span<const std::pair<std::string, UnixMicr
 
 std::optional<std::string> PostgresStore::get_setting(std::string_view key) {
   return guarded([&](Connection& db) -> std::optional<std::string> {
-    const Result rows =
-        db.prepared("SELECT value FROM settings WHERE key = $1", Params().add(key));
+    const Result rows = db.prepared("SELECT value FROM settings WHERE key = $1", Params().add(key));
     if (rows.rows() == 0) {
       return std::nullopt;
     }
@@ -249,9 +253,7 @@ void PostgresStore::put_setting(std::string_view key, std::string_view value) {
 }
 
 void PostgresStore::ping() {
-  return guarded([&](Connection& db) -> void {
-    db.prepared("SELECT 1");
-  });
+  return guarded([&](Connection& db) -> void { db.prepared("SELECT 1"); });
 }
 
 }  // namespace aibridge::recorder::postgres

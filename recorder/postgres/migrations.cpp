@@ -1,3 +1,4 @@
+#include <iterator>
 #include <string>
 
 #include "recorder/postgres/postgres_store.hpp"
@@ -7,8 +8,13 @@ namespace aibridge::recorder::postgres {
 namespace {
 
 // Migration n (1-based) takes the schema from version n-1 to n.
-constexpr std::string_view kMigrations[] = {kSchemaPostgresSql};
-constexpr int kSchemaVersion = 1;
+constexpr std::string_view kMigrations[] = {
+    kSchemaPostgresSql,
+    // 2: sessions (GET sessions): a session's interceptions in listing order.
+    "CREATE INDEX aibridge_interceptions_session ON aibridge_interceptions "
+    "(session_id, initiator_id, started_at, id) WHERE session_id IS NOT NULL",
+};
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
 // Any fixed number: the key of the advisory lock all aibridge migrations take.
 constexpr std::int64_t kMigrationLock = 0x41694272696467;  // "AiBridg"

@@ -38,6 +38,12 @@ class PostgresStore final : public Store {
   std::optional<ListPosition> interception_position(
       std::string_view id, const std::optional<std::string>& visible_to) override;
   InterceptionPage list_interceptions(const InterceptionQuery& query) override;
+  UsageSums usage(const InterceptionFilter& filter) override;
+  SessionPage list_sessions(const SessionQuery& query) override;
+  std::optional<ListedSession> find_session(std::string_view id,
+                                            const std::optional<std::string>& visible_to) override;
+  std::vector<std::string> recorded_values(Attribute attribute,
+                                           const std::optional<std::string>& visible_to) override;
   std::optional<ListedInterception> find_interception(
       std::string_view id, const std::optional<std::string>& visible_to) override;
 

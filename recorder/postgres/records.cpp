@@ -4,8 +4,10 @@
 #include <unordered_set>
 
 #include "core/ids.hpp"
+#include "recorder/postgres/listed_rows.hpp"
 #include "recorder/postgres/postgres_store.hpp"
 #include "recorder/postgres/rollups.hpp"
+#include "recorder/postgres/terms.hpp"
 #include "recorder/record_codec.hpp"
 #include "recorder/rollup_reader.hpp"
 
@@ -25,14 +27,24 @@ void append_field(std::string& out, std::string_view value) {
   out += '\t';
 }
 
-constexpr std::string_view kRowColumns =
+FacetKey valid_facet(const Interception& record) {
+  FacetKey key = facet_of(record);
+  key.provider = valid_text(key.provider);  // as the row's columns hold them
+  key.model = valid_text(key.model);
+  key.client = valid_text(key.client);
+  return key;
+}
+
+}  // namespace
+
+const std::string_view kListedColumns =
     "i.id::text, aibridge_micros(i.started_at), aibridge_micros(i.ended_at), i.api_key_id, "
     "i.session_id, i.metadata, i.children, i.initiator_id::text, i.provider, i.model, i.client, "
     "i.status, u.id::text, u.username, u.name, u.email, u.avatar_url, u.role, "
     "aibridge_micros(u.created_at)";
-constexpr std::string_view kInitiatorJoin = " LEFT JOIN users u ON u.id = i.initiator_id";
+const std::string_view kInitiatorJoin = " LEFT JOIN users u ON u.id = i.initiator_id";
 
-ListedInterception read_row(const Result& rows, int row) {
+ListedInterception read_listed(const Result& rows, int row) {
   ListedInterception listed;
   Interception& record = listed.interception;
   record.id = rows.text(row, 0);
@@ -58,53 +70,6 @@ ListedInterception read_row(const Result& rows, int row) {
   }
   return listed;
 }
-
-// A filter's equality terms as " AND …" conditions on aibridge_interceptions i, with their
-// parameters numbered from $1 (the time range and cursor are added by each query).
-struct Terms {
-  std::string sql;
-  Params params;
-
-  void term(std::string_view column, std::string_view value) {
-    sql += " AND ";
-    sql += column;
-    sql += " = ";
-    sql += placeholder(params.size() + 1);
-    params.add(value);
-  }
-};
-
-Terms terms_of(const InterceptionFilter& filter) {
-  Terms terms;
-  for (const auto* user : {&filter.initiator_id, &filter.visible_to}) {
-    if (*user) {
-      terms.term("i.initiator_id", **user);  // scope_of() has checked it is a UUID
-    }
-  }
-  if (filter.provider) {
-    terms.term("i.provider", valid_text(*filter.provider));
-  }
-  if (filter.model) {
-    terms.term("i.model", valid_text(*filter.model));
-  }
-  if (filter.client) {
-    terms.term("i.client", valid_text(*filter.client));
-  }
-  if (filter.status) {
-    terms.term("i.status", status_name(*filter.status));
-  }
-  return terms;
-}
-
-FacetKey valid_facet(const Interception& record) {
-  FacetKey key = facet_of(record);
-  key.provider = valid_text(key.provider);  // as the row's columns hold them
-  key.model = valid_text(key.model);
-  key.client = valid_text(key.client);
-  return key;
-}
-
-}  // namespace
 
 void PostgresStore::write_interceptions(std::span<const Interception> batch) {
   // The facets it makes are committed before the batch's transaction: remembered either way.
@@ -290,10 +255,11 @@ InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const Intercept
   }
   // The page's ids first, from the index (an offset skips index entries, not rows with their
   // children), then those rows: one statement, one round trip.
-  std::string page_ids = "SELECT i.id, i.started_at FROM aibridge_interceptions i "
-                         "WHERE i.started_at BETWEEN aibridge_at(" +
-                         placeholder(terms.params.size() + 1) + "::bigint) AND aibridge_at(" +
-                         placeholder(terms.params.size() + 2) + "::bigint)" + terms.sql;
+  std::string page_ids =
+      "SELECT i.id, i.started_at FROM aibridge_interceptions i "
+      "WHERE i.started_at BETWEEN aibridge_at(" +
+      placeholder(terms.params.size() + 1) + "::bigint) AND aibridge_at(" +
+      placeholder(terms.params.size() + 2) + "::bigint)" + terms.sql;
   Params params = terms.params;
   params.add(from).add(to);
   if (query.after) {
@@ -304,14 +270,14 @@ InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const Intercept
   page_ids += " ORDER BY i.started_at DESC, i.id DESC OFFSET " + placeholder(params.size() + 1) +
               " LIMIT " + placeholder(params.size() + 2);
   params.add(offset).add(query.limit);
-  const Result rows = db.prepared(
-      "SELECT " + std::string(kRowColumns) + " FROM (" + page_ids +
-          ") page JOIN aibridge_interceptions i ON i.id = page.id" + std::string(kInitiatorJoin) +
-          " ORDER BY page.started_at DESC, page.id DESC",
-      params);
+  const Result rows =
+      db.prepared("SELECT " + std::string(kListedColumns) + " FROM (" + page_ids +
+                      ") page JOIN aibridge_interceptions i ON i.id = page.id" +
+                      std::string(kInitiatorJoin) + " ORDER BY page.started_at DESC, page.id DESC",
+                  params);
   page.rows.reserve(static_cast<std::size_t>(rows.rows()));
   for (int row = 0; row < rows.rows(); ++row) {
-    page.rows.push_back(read_row(rows, row));
+    page.rows.push_back(read_listed(rows, row));
   }
   return page;
 }
@@ -323,15 +289,70 @@ std::optional<ListedInterception> PostgresStore::find_interception(
       return std::nullopt;
     }
     const Result rows =
-        db.prepared("SELECT " + std::string(kRowColumns) + " FROM aibridge_interceptions i" +
+        db.prepared("SELECT " + std::string(kListedColumns) + " FROM aibridge_interceptions i" +
                         std::string(kInitiatorJoin) +
-                         " WHERE i.id = $1 AND ($2::uuid IS NULL OR i.initiator_id = $2::uuid)",
-                     Params().add(id).add(visible_to));
+                        " WHERE i.id = $1 AND ($2::uuid IS NULL OR i.initiator_id = $2::uuid)",
+                    Params().add(id).add(visible_to));
     if (rows.rows() == 0) {
       return std::nullopt;
     }
-    return read_row(rows, 0);
+    return read_listed(rows, 0);
   });
+}
+
+std::vector<std::string> PostgresStore::recorded_values(
+    Attribute attribute, const std::optional<std::string>& visible_to) {
+  return guarded([&](Connection& db) -> std::vector<std::string> {
+    if (visible_to && !is_uuid(*visible_to)) {
+      return {};
+    }
+    // A facet whose rows retention deleted has no day rollup left. Sorted bytewise, as SQLite.
+    const Result rows = db.prepared(
+        "SELECT DISTINCT f." + std::string(attribute_column(attribute)) +
+            "::text COLLATE \"C\" FROM aibridge_facets f WHERE ($1::uuid IS NULL OR "
+            "f.initiator_id = $1::uuid) AND EXISTS (SELECT 1 FROM aibridge_rollups r WHERE "
+            "r.level = 0 AND r.facet = f.id AND r.interceptions > 0) ORDER BY 1",
+        Params().add(visible_to));
+    std::vector<std::string> out;
+    out.reserve(static_cast<std::size_t>(rows.rows()));
+    for (int row = 0; row < rows.rows(); ++row) {
+      out.push_back(rows.text(row, 0));
+    }
+    return out;
+  });
+}
+
+void Terms::term(std::string_view column, std::string_view value) {
+  sql += " AND ";
+  sql += column;
+  sql += " = ";
+  sql += placeholder(params.size() + 1);
+  params.add(value);
+}
+
+Terms terms_of(const InterceptionFilter& filter, std::string_view alias) {
+  Terms terms;
+  const auto column = [alias](std::string_view name) {
+    return std::string(alias) + std::string(name);
+  };
+  for (const auto* user : {&filter.initiator_id, &filter.visible_to}) {
+    if (*user) {
+      terms.term(column("initiator_id"), **user);  // scope_of() has checked it is a UUID
+    }
+  }
+  if (filter.provider) {
+    terms.term(column("provider"), valid_text(*filter.provider));
+  }
+  if (filter.model) {
+    terms.term(column("model"), valid_text(*filter.model));
+  }
+  if (filter.client) {
+    terms.term(column("client"), valid_text(*filter.client));
+  }
+  if (filter.status) {
+    terms.term(column("status"), status_name(*filter.status));
+  }
+  return terms;
 }
 
 }  // namespace aibridge::recorder::postgres

@@ -29,7 +29,7 @@ std::vector<std::string_view> schema_sections() {
 // (through the writer, so their facets and rollups are made the same way).
 void copy_version_3_records(Database& db) {
   constexpr int kBatch = 2048;
-  RecordWriter writer(db);
+  RecordWriter writer(db, RecordWriter::SessionCounts::kNotYet);
   auto interceptions = db.prepare(
       "SELECT rowid, id, initiator_id, coalesce(api_key_id, ''), provider, model, started_at, "
       "ended_at, metadata, coalesce(json_extract(metadata, '$.client'), 'Unknown'), "
@@ -138,6 +138,9 @@ void migrate(Database& db) {
     db.exec(std::string(sections[static_cast<std::size_t>(next - 1)]));
     if (next == 4 && version >= 1) {
       copy_version_3_records(db);
+    }
+    if (next == 6) {
+      RecordWriter(db).count_recorded_sessions();
     }
   }
   db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));

@@ -4,7 +4,7 @@
 namespace aibridge::recorder::sqlite {
 
 /// The schema version this binary writes: the number of "-- @version" sections in schema.sql.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 /// Applies the sections of schema.sql above the database's version (all of them to an empty
 /// database), with the data steps some versions need, in one transaction. Throws when the

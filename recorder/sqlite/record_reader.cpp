@@ -5,10 +5,12 @@
 
 #include "core/ids.hpp"
 #include "recorder/buckets.hpp"
+#include "recorder/record_codec.hpp"
 #include "recorder/rollup_reader.hpp"
 #include "recorder/rollups.hpp"
-#include "recorder/record_codec.hpp"
+#include "recorder/sqlite/facet_terms.hpp"
 #include "recorder/sqlite/record_position.hpp"
+#include "recorder/sqlite/session_starts.hpp"
 
 namespace aibridge::recorder::sqlite {
 namespace {
@@ -21,49 +23,6 @@ constexpr std::int64_t kSeekOffsetsFrom = 256;
 // into one facet's index range costs, in index entries.
 constexpr double kRowCost = 20;
 constexpr double kFacetSeekCost = 20;
-
-// The equality terms of a filter as a condition on the facet dictionary. Each term has a fixed
-// parameter number (from 101), so the condition can be appended to any statement.
-struct FacetTerms {
-  struct Term {
-    Attribute attribute;
-    int parameter;
-    std::string value;
-  };
-  std::vector<Term> terms;
-  std::string where;  // "initiator_id = ?102 AND model = ?104", or "" for no terms
-
-  explicit FacetTerms(const InterceptionFilter& filter) {
-    add(filter.visible_to, Attribute::kInitiator, 101);
-    add(filter.initiator_id, Attribute::kInitiator, 102);
-    add(filter.provider, Attribute::kProvider, 103);
-    add(filter.model, Attribute::kModel, 104);
-    add(filter.client, Attribute::kClient, 105);
-    if (filter.status) {
-      add(std::string(status_name(*filter.status)), Attribute::kStatus, 106);
-    }
-  }
-  bool empty() const { return terms.empty(); }
-  /// " AND facet IN (…)" for the filter's rows, "" when it has no terms.
-  std::string on_records() const {
-    return empty() ? "" : " AND facet IN (SELECT id FROM aibridge_facets WHERE " + where + ")";
-  }
-  void bind(Statement& statement) const {
-    for (const Term& term : terms) {
-      statement.bind(term.parameter, term.value);
-    }
-  }
-
- private:
-  void add(const std::optional<std::string>& value, Attribute attribute, int parameter) {
-    if (!value) {
-      return;
-    }
-    where += where.empty() ? "" : " AND ";
-    where += std::string(attribute_column(attribute)) + " = ?" + std::to_string(parameter);
-    terms.push_back({attribute, parameter, *value});
-  }
-};
 
 // Which rollups count a filter's interceptions: all facets' (no terms), one group's (when the
 // filter matches exactly the facets of one attribute value, as "provider = openai" does, or
@@ -122,14 +81,25 @@ std::pair<std::int64_t, std::int64_t> clip_to_epoch(Level level, std::int64_t ep
   return {std::max(first, epoch * per), std::min(last, epoch * per + per - 1)};
 }
 
-std::int64_t count_everything(RecordReader& reader, UnixMicros from, UnixMicros to);
+using Rows = RecordReader::Rows;
+
+// Which rollup column counts the rows, and which condition picks them from aibridge_records r.
+std::string_view counted_column(Rows rows) {
+  return rows == Rows::kSessionStarts ? "sessions" : "interceptions";
+}
+std::string_view only(Rows rows) {
+  return rows == Rows::kSessionStarts ? kStartsSession : "";
+}
+std::int64_t count_everything(RecordReader& reader, UnixMicros from, UnixMicros to,
+                              Rows rows = Rows::kInterceptions);
 
 // The rollups and rows of one filter, for counting and offset seeks. It refers to the filter's
 // terms and scope, which outlive it (hence no temporaries).
 class SqliteRollups final : public RollupReader {
  public:
-  SqliteRollups(RecordReader& reader, const FacetTerms& terms, const RollupScope& scope)
-      : reader_(reader), terms_(terms), scope_(scope) {}
+  SqliteRollups(RecordReader& reader, const FacetTerms& terms, const RollupScope& scope,
+                Rows rows = Rows::kInterceptions)
+      : reader_(reader), terms_(terms), scope_(scope), rows_(rows) {}
   SqliteRollups(RecordReader&, const FacetTerms&, RollupScope&&) = delete;
   SqliteRollups(RecordReader&, FacetTerms&&, const RollupScope&) = delete;
 
@@ -138,10 +108,9 @@ class SqliteRollups final : public RollupReader {
   }
 
   std::int64_t bucket_count(Level level, std::int64_t first, std::int64_t last) override {
-    auto& sum = reader_.statement(
-        "SELECT coalesce(sum(interceptions), 0) FROM aibridge_rollups WHERE level = ?1 AND "
-        "epoch = ?4" +
-        on_rollups() + " AND bucket BETWEEN ?2 AND ?3");
+    auto& sum = reader_.statement("SELECT coalesce(sum(" + std::string(counted_column(rows_)) +
+                                  "), 0) FROM aibridge_rollups WHERE level = ?1 AND epoch = ?4" +
+                                  on_rollups() + " AND bucket BETWEEN ?2 AND ?3");
     std::int64_t total = 0;
     for (std::int64_t epoch = epoch_of(level, first); epoch <= epoch_of(level, last); ++epoch) {
       const auto [low, high] = clip_to_epoch(level, epoch, first, last);
@@ -157,12 +126,11 @@ class SqliteRollups final : public RollupReader {
 
   std::vector<std::pair<std::int64_t, std::int64_t>> bucket_counts(Level level, std::int64_t first,
                                                                    std::int64_t last) override {
+    const std::string sum = "sum(" + std::string(counted_column(rows_)) + ")";
     auto& counts = reader_.statement(
-        "SELECT bucket, sum(interceptions) FROM aibridge_rollups WHERE level = ?1 AND "
-        "epoch = ?4" +
-        on_rollups() +
-        " AND bucket BETWEEN ?2 AND ?3 GROUP BY bucket HAVING sum(interceptions) > 0 "
-        "ORDER BY bucket DESC");
+        "SELECT bucket, " + sum + " FROM aibridge_rollups WHERE level = ?1 AND epoch = ?4" +
+        on_rollups() + " AND bucket BETWEEN ?2 AND ?3 GROUP BY bucket HAVING " + sum +
+        " > 0 ORDER BY bucket DESC");
     std::vector<std::pair<std::int64_t, std::int64_t>> out;
     for (std::int64_t epoch = epoch_of(level, last); epoch >= epoch_of(level, first); --epoch) {
       const auto [low, high] = clip_to_epoch(level, epoch, first, last);
@@ -183,13 +151,13 @@ class SqliteRollups final : public RollupReader {
     // reads less.
     bool by_facet = false;
     if (!terms_.empty()) {
-      const auto rows = static_cast<double>(count_everything(reader_, from, to));
+      const auto rows = static_cast<double>(count_everything(reader_, from, to, rows_));
       by_facet = static_cast<double>(scope_.facets.size()) * kFacetSeekCost < rows * kRowCost;
     }
-    auto& count =
-        reader_.statement(std::string("SELECT count(*) FROM aibridge_records ") +
-                          (by_facet ? "INDEXED BY aibridge_records_by_facet " : "NOT INDEXED ") +
-                          "WHERE position BETWEEN ?1 AND ?2" + terms_.on_records());
+    auto& count = reader_.statement(
+        std::string("SELECT count(*) FROM aibridge_records r ") +
+        (by_facet ? "INDEXED BY aibridge_records_by_facet " : "NOT INDEXED ") +
+        "WHERE r.position BETWEEN ?1 AND ?2" + terms_.on_records() + std::string(only(rows_)));
     count.reset().bind(1, first_position(from)).bind(2, last_position(to));
     terms_.bind(count);
     count.step();
@@ -219,23 +187,25 @@ class SqliteRollups final : public RollupReader {
   RecordReader& reader_;
   const FacetTerms& terms_;
   const RollupScope& scope_;
+  const Rows rows_;
 };
 
-// Every interception between two instants, from the all-facets rollups.
-std::int64_t count_everything(RecordReader& reader, UnixMicros from, UnixMicros to) {
+// Every interception (or session start) between two instants, from the all-facets rollups.
+std::int64_t count_everything(RecordReader& reader, UnixMicros from, UnixMicros to, Rows rows) {
   const FacetTerms no_terms{InterceptionFilter{}};
   const RollupScope no_scope;
-  SqliteRollups everything(reader, no_terms, no_scope);
+  SqliteRollups everything(reader, no_terms, no_scope, rows);
   return count_range(everything, from, to).total;
 }
 
 // The page's positions in listing order along the table, skipping rows of other facets.
-std::vector<std::int64_t> page_by_time(RecordReader& reader, const FacetTerms& terms,
+std::vector<std::int64_t> page_by_time(RecordReader& reader, Rows rows, const FacetTerms& terms,
                                        std::int64_t low, std::int64_t high, std::int64_t offset,
                                        std::int64_t limit) {
   auto& page = reader.statement(
-      "SELECT position FROM aibridge_records NOT INDEXED WHERE position BETWEEN ?1 AND ?2" +
-      terms.on_records() + " ORDER BY position DESC LIMIT ?3 OFFSET ?4");
+      "SELECT r.position FROM aibridge_records r NOT INDEXED WHERE r.position BETWEEN ?1 AND ?2" +
+      terms.on_records() + std::string(only(rows)) +
+      " ORDER BY r.position DESC LIMIT ?3 OFFSET ?4");
   page.reset().bind(1, low).bind(2, high).bind(3, limit).bind(4, offset);
   terms.bind(page);
   std::vector<std::int64_t> positions;
@@ -247,13 +217,14 @@ std::vector<std::int64_t> page_by_time(RecordReader& reader, const FacetTerms& t
 }
 
 // The page merged from each matching facet's own range of the facet index.
-std::vector<std::int64_t> page_by_merge(RecordReader& reader,
+std::vector<std::int64_t> page_by_merge(RecordReader& reader, Rows rows,
                                         const std::vector<std::int64_t>& facet_ids,
                                         std::int64_t low, std::int64_t high, std::int64_t offset,
                                         std::int64_t limit) {
   auto& range = reader.statement(
-      "SELECT position FROM aibridge_records INDEXED BY aibridge_records_by_facet "
-      "WHERE facet = ?1 AND position BETWEEN ?2 AND ?3 ORDER BY position DESC LIMIT ?4");
+      "SELECT r.position FROM aibridge_records r INDEXED BY aibridge_records_by_facet "
+      "WHERE r.facet = ?1 AND r.position BETWEEN ?2 AND ?3" +
+      std::string(only(rows)) + " ORDER BY r.position DESC LIMIT ?4");
   std::vector<std::int64_t> candidates;
   for (const std::int64_t facet : facet_ids) {
     range.reset().bind(1, facet).bind(2, low).bind(3, high).bind(4, offset + limit);
@@ -332,10 +303,44 @@ std::optional<ListedInterception> RecordReader::find(std::string_view id,
   return std::move(rows.front());
 }
 
+std::vector<std::string> RecordReader::values(Attribute attribute,
+                                              const std::optional<std::string>& visible_to) {
+  // Facets are few (users × providers × models × clients × statuses); one that retention has
+  // emptied has no row left in the facet index.
+  auto& distinct = statement(
+      "SELECT DISTINCT f." + std::string(attribute_column(attribute)) +
+      " FROM aibridge_facets f WHERE (?1 IS NULL OR f.initiator_id = ?1) AND EXISTS (SELECT 1 "
+      "FROM aibridge_records r WHERE r.facet = f.id) ORDER BY 1");
+  distinct.reset().bind(1, visible_to);
+  std::vector<std::string> out;
+  while (distinct.step()) {
+    out.push_back(distinct.text(0));
+  }
+  distinct.reset();
+  return out;
+}
+
 InterceptionPage RecordReader::list(const InterceptionQuery& query) {
   Transaction snapshot(db_, Transaction::Kind::kRead);
-  InterceptionPage page;
-  const FacetTerms terms(query.filter);
+  std::optional<std::int64_t> below;
+  if (query.after) {
+    // A cursor gone since it was checked (retention) has no rows below it.
+    below = locate(query.after->id, std::nullopt).value_or(std::int64_t{0});
+  }
+  const PositionPage found =
+      page(Rows::kInterceptions, query.filter, below, query.offset, query.limit);
+  InterceptionPage out;
+  out.count = found.count;
+  load_rows(found.positions, out.rows);
+  snapshot.commit();
+  return out;
+}
+
+RecordReader::PositionPage RecordReader::page(Rows rows, const InterceptionFilter& filter,
+                                              std::optional<std::int64_t> below,
+                                              std::int64_t offset, std::int64_t limit) {
+  PositionPage page;
+  const FacetTerms terms(filter);
   const RollupScope scope = scope_of(*this, terms);
   if (!terms.empty() && scope.facets.empty()) {
     return page;  // nothing was ever recorded with these attributes
@@ -351,11 +356,11 @@ InterceptionPage RecordReader::list(const InterceptionQuery& query) {
     return page;
   }
   const UnixMicros from =
-      std::max(query.filter.started_after.value_or(kEarliest), started_at_of(extent.int64(0)));
+      std::max(filter.started_after.value_or(kEarliest), started_at_of(extent.int64(0)));
   const UnixMicros to =
-      std::min(query.filter.started_before.value_or(kLatest), started_at_of(extent.int64(1)));
+      std::min(filter.started_before.value_or(kLatest), started_at_of(extent.int64(1)));
   extent.reset();
-  SqliteRollups rollups(*this, terms, scope);
+  SqliteRollups rollups(*this, terms, scope, rows);
   const RangeCount range = count_range(rollups, from, to);
   page.count = range.total;
   if (page.count == 0) {
@@ -363,13 +368,8 @@ InterceptionPage RecordReader::list(const InterceptionQuery& query) {
   }
   const std::int64_t low = first_position(from);
   std::int64_t high = last_position(to);
-  std::int64_t offset = query.offset;
-  if (query.after) {
-    const auto cursor = locate(query.after->id, std::nullopt);
-    if (!cursor) {
-      return page;  // gone since it was checked (retention)
-    }
-    high = std::min(high, *cursor - 1);
+  if (below) {
+    high = std::min(high, *below - 1);
   } else if (offset >= kSeekOffsetsFrom) {
     const OffsetSeek seek = seek_offset(rollups, range, offset);
     if (seek.past_end) {
@@ -379,23 +379,28 @@ InterceptionPage RecordReader::list(const InterceptionQuery& query) {
     offset = seek.offset;
   }
 
-  std::vector<std::int64_t> positions;
   if (terms.empty()) {
-    positions = page_by_time(*this, terms, low, high, offset, query.limit);
+    page.positions = page_by_time(*this, rows, terms, low, high, offset, limit);
   } else {
     // Walking the table reads about (rows wanted) / (the filter's share) rows; merging reads up
-    // to the rows wanted from each facet's index range, plus a seek each.
+    // to the rows wanted from each facet's index range, plus a seek each. Session starts are
+    // found among the filter's rows by their flag, which merging reads from the table: for each
+    // start wanted it reads (the filter's rows) / (their sessions) entries and rows.
     const auto all = static_cast<double>(count_everything(*this, from, to));
     const double share = static_cast<double>(page.count) / std::max(all, 1.0);
-    const double wanted = static_cast<double>(offset + query.limit);
+    const double wanted = static_cast<double>(offset + limit);
+    double per_facet = wanted;
+    if (rows == Rows::kSessionStarts) {
+      SqliteRollups interceptions(*this, terms, scope);
+      const auto matching = static_cast<double>(count_range(interceptions, from, to).total);
+      per_facet = (1 + kRowCost) * wanted * matching / static_cast<double>(page.count);
+    }
     const double by_time = kRowCost * wanted / std::max(share, 1e-9);
-    const double by_merge = static_cast<double>(scope.facets.size()) * (wanted + kFacetSeekCost);
-    positions = by_time <= by_merge
-                    ? page_by_time(*this, terms, low, high, offset, query.limit)
-                    : page_by_merge(*this, scope.facets, low, high, offset, query.limit);
+    const double by_merge = static_cast<double>(scope.facets.size()) * (per_facet + kFacetSeekCost);
+    page.positions = by_time <= by_merge
+                         ? page_by_time(*this, rows, terms, low, high, offset, limit)
+                         : page_by_merge(*this, rows, scope.facets, low, high, offset, limit);
   }
-  load_rows(positions, page.rows);
-  snapshot.commit();
   return page;
 }
 

@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "recorder/record_codec.hpp"
 #include "recorder/sqlite/record_position.hpp"
+#include "recorder/sqlite/session_starts.hpp"
 
 namespace aibridge::recorder::sqlite {
 namespace {
@@ -103,6 +104,7 @@ void RecordWriter::forget_ids() {
   for (auto& known : groups_) {
     known.clear();
   }
+  session_firsts_.clear();
 }
 
 std::int64_t RecordWriter::position_for(const Interception& record, const std::string& id,
@@ -172,10 +174,15 @@ void RecordWriter::write(std::span<const Interception> batch) {
 }
 
 void RecordWriter::insert_row(const Interception& record, const std::string& id, std::int64_t facet,
-                              std::int64_t position) {
+                              std::int64_t position, bool starts_session) {
+  const bool flagged = sessions_ == SessionCounts::kKept;
   auto& insert = cached(insert_record_,
-                        "INSERT INTO aibridge_records (position, id, ended_at, facet, api_key_id, "
-                        "session_id, metadata, children) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                        flagged ? "INSERT INTO aibridge_records (position, id, ended_at, facet, "
+                                  "api_key_id, session_id, metadata, children, starts_session) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                : "INSERT INTO aibridge_records (position, id, ended_at, facet, "
+                                  "api_key_id, session_id, metadata, children) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, position)
       .bind_blob(2, id)
       .bind(3, *record.ended_at)
@@ -187,6 +194,9 @@ void RecordWriter::insert_row(const Interception& record, const std::string& id,
     insert.bind(6, record.session_id);
   }
   insert.bind(7, record.metadata).bind(8, children_);
+  if (flagged) {
+    insert.bind(9, std::int64_t{starts_session ? 1 : 0});
+  }
   insert.run();
 }
 
@@ -207,15 +217,17 @@ void RecordWriter::write_rows(std::span<const Interception> batch) {
         {record.initiator_id, record.provider, record.model, record.client, record.status});
     encode_children(record, children_);
     std::int64_t position = position_for(record, id, /*look=*/false);
+    SessionPlace place = place_in_session(record, position);
     try {
-      insert_row(record, id, targets.facet, position);
+      insert_row(record, id, targets.facet, position, place.starts);
     } catch (const Error& e) {
       if (!e.is_conflict()) {
         throw;
       }
       // Another connection wrote a row into the same microsecond: look at its neighbours.
       position = position_for(record, id, /*look=*/true);
-      insert_row(record, id, targets.facet, position);
+      place = place_in_session(record, position);
+      insert_row(record, id, targets.facet, position, place.starts);
     }
     if (core::uuid_micros(id) != record.started_at) {
       auto& remember = cached(insert_record_id_,
@@ -223,17 +235,125 @@ void RecordWriter::write_rows(std::span<const Interception> batch) {
       remember.bind_blob(1, id).bind(2, position);
       remember.run();
     }
-    delta.add(targets, record.started_at, usage_of(record));
+    Usage usage = usage_of(record);
+    if (sessions_ == SessionCounts::kKept) {
+      usage.sessions = place.starts ? 1 : 0;
+      if (place.former) {  // it started later until now (rows may arrive out of order)
+        mark_session_start(*place.former, false, delta);
+      }
+    }
+    delta.add(targets, record.started_at, usage);
   }
   apply(delta, /*drop_empty=*/false);
+}
+
+std::vector<RecordWriter::SessionStart> RecordWriter::session_starts(std::string_view session_id,
+                                                                     std::string_view initiator_id,
+                                                                     std::int64_t limit) {
+  auto& starts = cached(session_starts_,
+                        "SELECT r.position, f.initiator_id, f.provider, f.model, f.client, "
+                        "f.status FROM aibridge_records r JOIN aibridge_facets f ON f.id = r.facet "
+                        "WHERE r.session_id = ?1 AND f.initiator_id = ?2 ORDER BY r.position "
+                        "LIMIT ?3");
+  starts.bind(1, session_id).bind(2, initiator_id).bind(3, limit);
+  std::vector<SessionStart> out;
+  while (starts.step()) {
+    out.push_back({starts.int64(0),
+                   {starts.text(1), starts.text(2), starts.text(3), starts.text(4),
+                    parse_status(starts.text(5)).value_or(Status::kFailed)}});
+  }
+  starts.reset();
+  return out;
+}
+
+RecordWriter::SessionPlace RecordWriter::place_in_session(const Interception& record,
+                                                          std::int64_t position) {
+  SessionPlace place;
+  if (sessions_ == SessionCounts::kNotYet || record.session_id.empty()) {
+    return place;  // no session flags yet, or a session of its own
+  }
+  // Most rows continue a session this writer has seen start in an earlier microsecond (ties
+  // within one may be reordered): no probe then.
+  std::string key = record.initiator_id;
+  key += '\n';
+  key += record.session_id;
+  const auto known = session_firsts_.find(key);
+  if (known != session_firsts_.end() && known->second < record.started_at) {
+    place.starts = false;
+    return place;
+  }
+  std::vector<SessionStart> first = session_starts(record.session_id, record.initiator_id, 1);
+  if (!first.empty() && first.front().position < position) {
+    place.starts = false;
+    remember_session_first(std::move(key), started_at_of(first.front().position));
+    return place;
+  }
+  if (!first.empty()) {
+    place.former = std::move(first.front());
+  }
+  remember_session_first(std::move(key), record.started_at);
+  return place;
+}
+
+void RecordWriter::remember_session_first(std::string key, UnixMicros started_at) {
+  if (session_firsts_.size() >= kSessionFirstsKept) {
+    session_firsts_.clear();  // a bound, not a cache policy: the probe answers what is forgotten
+  }
+  session_firsts_.insert_or_assign(std::move(key), started_at);
+}
+
+void RecordWriter::mark_session_start(const SessionStart& row, bool starts, RollupDelta& delta) {
+  auto& mark = cached(mark_session_start_,
+                      "UPDATE aibridge_records SET starts_session = ?2 WHERE position = ?1");
+  mark.bind(1, row.position).bind(2, std::int64_t{starts ? 1 : 0});
+  mark.run();
+  const FacetKey& key = row.facet;
+  Usage counted;
+  counted.sessions = starts ? 1 : -1;
+  delta.add(targets_for({key.initiator_id, key.provider, key.model, key.client, key.status}),
+            started_at_of(row.position), counted);
+}
+
+void RecordWriter::count_recorded_sessions() {
+  constexpr std::int64_t kBatch = 4096;
+  auto starts = db_.prepare(
+      "SELECT r.position, f.initiator_id, f.provider, f.model, f.client, f.status "
+      "FROM aibridge_records r JOIN aibridge_facets f ON f.id = r.facet WHERE r.position > ?1" +
+      std::string(kStartsSession) + " ORDER BY r.position LIMIT ?2");
+  Usage one;
+  one.sessions = 1;
+  std::int64_t after = -1;
+  for (bool more = true; more;) {
+    RollupDelta delta;
+    starts.reset().bind(1, after).bind(2, kBatch);
+    std::int64_t rows = 0;
+    while (starts.step()) {
+      ++rows;
+      after = starts.int64(0);
+      const RollupTargets& targets =
+          targets_for({starts.text(1), starts.text(2), starts.text(3), starts.text(4),
+                       parse_status(starts.text(5)).value_or(Status::kFailed)});
+      delta.add(targets, started_at_of(after), one);
+    }
+    starts.reset();
+    apply(delta, /*drop_empty=*/false);
+    more = rows == kBatch;
+  }
 }
 
 Statement& RecordWriter::upsert_rollups(std::size_t rows) {
   std::optional<Statement>& slot = upsert_rollups_[std::countr_zero(rows)];
   if (!slot) {
-    std::string sql = "INSERT INTO aibridge_rollups VALUES ";
+    const bool sessions = sessions_ == SessionCounts::kKept;
+    const std::string_view row =
+        sessions ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    std::string sql =
+        "INSERT INTO aibridge_rollups (level, epoch, facet, bucket, interceptions, input_tokens, "
+        "output_tokens, cache_read_input_tokens, cache_write_input_tokens, tool_calls";
+    sql += sessions ? ", sessions) VALUES " : ") VALUES ";
     for (std::size_t i = 0; i < rows; ++i) {
-      sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      sql += i == 0 ? "" : ", ";
+      sql += row;
     }
     sql +=
         " ON CONFLICT (level, epoch, facet, bucket) DO UPDATE SET "
@@ -243,6 +363,7 @@ Statement& RecordWriter::upsert_rollups(std::size_t rows) {
         "cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens, "
         "cache_write_input_tokens = cache_write_input_tokens + excluded.cache_write_input_tokens, "
         "tool_calls = tool_calls + excluded.tool_calls";
+    sql += sessions ? ", sessions = sessions + excluded.sessions" : "";
     slot.emplace(db_.prepare(sql));
   }
   return slot->reset();
@@ -263,6 +384,9 @@ void RecordWriter::apply(const RollupDelta& delta, bool drop_empty) {
             key.bucket, usage.interceptions, usage.input_tokens, usage.output_tokens,
             usage.cache_read_input_tokens, usage.cache_write_input_tokens, usage.tool_calls}) {
         upsert.bind(parameter++, value);
+      }
+      if (sessions_ == SessionCounts::kKept) {
+        upsert.bind(parameter++, usage.sessions);
       }
     }
     upsert.run();
@@ -293,13 +417,16 @@ std::size_t RecordWriter::delete_before(UnixMicros cutoff, std::size_t limit) {
 }
 
 std::size_t RecordWriter::delete_rows_before(UnixMicros cutoff, std::size_t limit) {
+  session_firsts_.clear();  // retention may take the rows it knows as firsts
   Transaction transaction(db_);
   auto oldest = db_.prepare(
       "SELECT r.position, r.id, r.children, f.initiator_id, f.provider, f.model, f.client, "
-      "f.status FROM aibridge_records r JOIN aibridge_facets f ON f.id = r.facet "
+      "f.status, r.session_id, r.starts_session FROM aibridge_records r "
+      "JOIN aibridge_facets f ON f.id = r.facet "
       "WHERE r.position < ?1 ORDER BY r.position LIMIT ?2");
   oldest.bind(1, first_position(cutoff)).bind(2, static_cast<std::int64_t>(limit));
   std::vector<std::pair<std::int64_t, std::string>> doomed;
+  std::vector<std::pair<std::string, std::string>> started;  // (session id, initiator) it starts
   RollupDelta delta;
   while (oldest.step()) {
     Interception record;
@@ -310,7 +437,12 @@ std::size_t RecordWriter::delete_rows_before(UnixMicros cutoff, std::size_t limi
         targets_for({oldest.text(3), oldest.text(4), oldest.text(5), oldest.text(6),
                      parse_status(status).value_or(Status::kFailed)});
     const std::int64_t position = oldest.int64(0);
-    delta.add(targets, started_at_of(position), usage_of(record).negated());
+    Usage removed = usage_of(record);
+    removed.sessions = oldest.int64(9);
+    if (removed.sessions != 0 && !oldest.is_null(8)) {
+      started.emplace_back(oldest.text(8), oldest.text(3));
+    }
+    delta.add(targets, started_at_of(position), removed.negated());
     doomed.emplace_back(position, oldest.blob(1));
   }
   oldest.reset();
@@ -321,6 +453,12 @@ std::size_t RecordWriter::delete_rows_before(UnixMicros cutoff, std::size_t limi
     remove.run();
     forget.reset().bind_blob(1, id);
     forget.run();
+  }
+  // A session whose first row is gone now starts at its earliest row left.
+  for (const auto& [session_id, initiator_id] : started) {
+    for (const SessionStart& next : session_starts(session_id, initiator_id, 1)) {
+      mark_session_start(next, true, delta);
+    }
   }
   apply(delta, /*drop_empty=*/true);
   transaction.commit();

@@ -8,6 +8,7 @@
 #include "recorder/sqlite/database.hpp"
 #include "recorder/sqlite/record_reader.hpp"
 #include "recorder/sqlite/record_writer.hpp"
+#include "recorder/sqlite/session_reader.hpp"
 #include "recorder/store.hpp"
 
 namespace aibridge::recorder::sqlite {
@@ -47,6 +48,16 @@ class SqliteStore final : public Store {
       std::string_view id, const std::optional<std::string>& visible_to) override {
     return reader_.find(id, visible_to);
   }
+  SessionPage list_sessions(const SessionQuery& query) override { return sessions_.list(query); }
+  std::optional<ListedSession> find_session(std::string_view id,
+                                            const std::optional<std::string>& visible_to) override {
+    return sessions_.find(id, visible_to);
+  }
+  std::vector<std::string> recorded_values(Attribute attribute,
+                                           const std::optional<std::string>& visible_to) override {
+    return reader_.values(attribute, visible_to);
+  }
+  UsageSums usage(const InterceptionFilter& filter) override;
 
   void ping() override;
 
@@ -63,6 +74,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Checkpointer> checkpointer_;  // set by serve_as_record_sink()
   RecordWriter writer_{db_};
   RecordReader reader_{db_};
+  SessionReader sessions_{reader_};
   std::optional<Statement> find_token_;
   std::optional<Statement> touch_token_;
 };

@@ -1,10 +1,12 @@
 // What only the SQLite store has: its file, pragmas, rollup tables and older layouts.
 #include <random>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
 #include "recorder/sqlite/database.hpp"
 #include "recorder/sqlite/migrations.hpp"
+#include "recorder/sqlite/record_writer.hpp"
 #include "tests/recorder/store_data.hpp"
 #include "tests/support/process.hpp"
 
@@ -93,6 +95,7 @@ TEST(StoreMigration, Version3DatabasesAreCopiedWithEveryChild) {
   InterceptionQuery by_model;
   by_model.filter.model = "claude";
   EXPECT_EQ(store->list_interceptions(by_model).count, 1);
+  EXPECT_EQ(store->list_sessions({}).count, 2);
   EXPECT_EQ(store->interception_position("0190a000-0000-7000-8000-000000000001", std::nullopt)
                 ->started_at,
             1000);
@@ -101,6 +104,40 @@ TEST(StoreMigration, Version3DatabasesAreCopiedWithEveryChild) {
   auto view = db.prepare("SELECT count(*) FROM aibridge_interceptions WHERE provider = 'openai'");
   ASSERT_TRUE(view.step());
   EXPECT_EQ(view.int64(0), 1);
+}
+
+// Version 6 counts sessions in the rollups: a version 5 database's sessions are counted once each,
+// at their first interception.
+TEST(StoreMigration, Version5SessionsAreCountedAtTheirFirstInterception) {
+  aibridge::testing::TempDir dir;
+  const std::string path = dir.path() + "/old.db";
+  const std::string user = core::new_uuid();
+  std::vector<Interception> batch;
+  for (const auto& [session_id, at, model] :
+       {std::tuple{"s", 3000, "late"}, {"s", 1000, "early"}, {"", 2000, "alone"}}) {
+    Interception& record = batch.emplace_back(interception(at));
+    record.session_id = session_id;
+    record.initiator_id = user;
+    record.model = model;
+  }
+  {
+    const std::string schema = aibridge::testing::read_file(AIBRIDGE_SOURCE_DIR "/schema.sql");
+    sqlite::Database db(path, true);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(schema.substr(0, schema.find("\n-- @version 6")));
+    db.exec("PRAGMA user_version = 5");
+    sqlite::RecordWriter(db, sqlite::RecordWriter::SessionCounts::kNotYet).write(batch);
+  }
+  auto store = open_store(path, {}, true);
+  EXPECT_EQ(store->list_sessions({}).count, 2);
+  SessionQuery by_model;
+  by_model.filter.model = "early";
+  const SessionPage page = store->list_sessions(by_model);
+  EXPECT_EQ(page.count, 1);
+  ASSERT_EQ(page.rows.size(), 1U);
+  EXPECT_EQ(page.rows[0].interceptions.size(), 2U);
+  by_model.filter.model = "late";
+  EXPECT_EQ(store->list_sessions(by_model).count, 0);
 }
 
 TEST_F(SqliteStoreTest, NewerDatabaseIsRefused) {

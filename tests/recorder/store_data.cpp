@@ -22,10 +22,10 @@ Interception interception(UnixMicros started_at) {
   record.provider = "anthropic";
   record.model = "claude-sonnet-4-0";
   record.ended_at = started_at + 5;
-  record.user_prompts.push_back({child_id(record.id, ChildKind::kPrompt, 0), "msg_1", "hello",
-                                 "{}", started_at + 1});
-  record.token_usages.push_back({child_id(record.id, ChildKind::kTokenUsage, 0), "msg_1", 10, 20,
-                                 3, 4, "{}", started_at + 2});
+  record.user_prompts.push_back(
+      {child_id(record.id, ChildKind::kPrompt, 0), "msg_1", "hello", "{}", started_at + 1});
+  record.token_usages.push_back({child_id(record.id, ChildKind::kTokenUsage, 0), "msg_1", 10, 20, 3,
+                                 4, "{}", started_at + 2});
   ToolUsage tool;
   tool.id = child_id(record.id, ChildKind::kToolUsage, 0);
   tool.tool = "Read";
@@ -64,6 +64,16 @@ void write_random_records(Store& store, std::mt19937& random, const Vocabulary& 
     }
     record.status = random() % 4 == 0 ? Status::kCancelled : Status::kCompleted;
     record.ended_at = record.started_at + 5;
+    record.token_usages.push_back({child_id(record.id, ChildKind::kTokenUsage, 0), "msg_1",
+                                   i % 13 + 1, i % 7, i % 5, i % 3, "{}", record.started_at + 1});
+    if (i % 4 == 0) {
+      ToolUsage tool;
+      tool.id = child_id(record.id, ChildKind::kToolUsage, 0);
+      tool.tool = "Bash";
+      tool.input = "{}";
+      tool.created_at = record.started_at + 2;
+      record.tool_usages.push_back(tool);
+    }
     records.push_back(record);
   }
   for (std::size_t start = 0; start < records.size(); start += 700) {

@@ -30,7 +30,8 @@ struct Vocabulary {
   std::vector<std::string> clients = {"Codex", "Claude Code"};
 };
 
-/// Interceptions of a few users, providers, models and clients: a third within two seconds (ties
+/// Interceptions of a few users, providers, models and clients, each with a token row (some with
+/// a tool call): a third within two seconds (ties
 /// and shared milliseconds), the rest over two days, written in several batches, then the
 /// oldest hour's partly deleted.
 void write_random_records(Store& store, std::mt19937& random, const Vocabulary& words);

@@ -1,53 +1,21 @@
 // The store contract, one suite run on both backends (SPEC §9).
 #include "recorder/store.hpp"
 
+#include <algorithm>
+#include <map>
 #include <random>
+#include <set>
+#include <thread>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
 #include "core/ids.hpp"
 #include "tests/recorder/store_data.hpp"
-#include "tests/support/postgres.hpp"
-#include "tests/support/process.hpp"
+#include "tests/recorder/store_fixture.hpp"
 
 namespace aibridge::recorder {
 namespace {
-
-// The store contract, run against each backend: a SQLite file, or a fresh database on the test
-// suite's PostgreSQL server (skipped, saying so, without one).
-enum class Backend { kSqlite, kPostgres };
-
-class StoreTest : public ::testing::TestWithParam<Backend> {
- protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kPostgres && !aibridge::testing::postgres_server_uri()) {
-      GTEST_SKIP() << aibridge::testing::kNoPostgres;
-    }
-    location_ = fresh_location();
-    store_ = open_store(location_, {}, true);
-  }
-
-  /// A new, empty database of the backend under test.
-  std::string fresh_location() {
-    if (GetParam() == Backend::kSqlite) {
-      return dirs_.emplace_back(std::make_unique<aibridge::testing::TempDir>())->path() +
-             "/test.db";
-    }
-    return databases_
-        .emplace_back(std::make_unique<aibridge::testing::TempPostgresDatabase>(
-            *aibridge::testing::postgres_server_uri()))
-        ->uri();
-  }
-
-  std::vector<std::unique_ptr<aibridge::testing::TempDir>> dirs_;
-  std::vector<std::unique_ptr<aibridge::testing::TempPostgresDatabase>> databases_;
-  std::string location_;
-  std::unique_ptr<Store> store_;
-};
-
-std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-}
 
 TEST_P(StoreTest, MigratingTwiceIsHarmless) {
   auto again = open_store(location_, {}, true);
@@ -119,6 +87,50 @@ TEST_P(StoreTest, TokensJoinTheirOwnerAndCanBeRevokedOnce) {
   EXPECT_EQ(store_->find_token("abcdefghij")->token.last_used_at, 50);
   EXPECT_EQ(store_->list_tokens(bob.id).size(), 1U);
   EXPECT_EQ(store_->list_tokens(std::string("nobody")).size(), 0U);
+}
+
+// Replicas flush their tokens' last uses at the same time, each listing them in its own order:
+// the rows must be locked in one order, or two flushes can deadlock (and one is aborted).
+TEST_P(StoreTest, TokenUsesFlushedConcurrentlyInOppositeOrdersAreAllKept) {
+  const User owner = user("carol");
+  store_->insert_user(owner);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) {
+    ApiToken token;
+    token.id = std::string(9, 'a') + static_cast<char>('a' + i);
+    token.user_id = owner.id;
+    token.secret_hash = std::string(32, 'x');
+    store_->insert_token(token);
+    ids.push_back(token.id);
+  }
+  constexpr int kFlushes = 150;
+  auto flush_in = [&](bool reversed) {
+    auto replica = open_store(location_, {}, false);
+    for (int round = 1; round <= kFlushes; ++round) {
+      std::vector<std::pair<std::string, UnixMicros>> uses;
+      for (const std::string& id : ids) {
+        uses.emplace_back(id, round * 2 + (reversed ? 1 : 0));
+      }
+      if (reversed) {
+        std::reverse(uses.begin(), uses.end());
+      }
+      replica->touch_tokens(uses);
+    }
+  };
+  std::exception_ptr failure;
+  std::thread other([&] {
+    try {
+      flush_in(true);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  EXPECT_NO_THROW(flush_in(false));
+  other.join();
+  EXPECT_FALSE(failure) << "the reversed flush failed";
+  for (const std::string& id : ids) {
+    EXPECT_EQ(store_->find_token(id)->token.last_used_at, kFlushes * 2 + 1) << id;
+  }
 }
 
 TEST_P(StoreTest, AConnectionSeesWritesMadeAfterItsLastLookup) {
@@ -247,6 +259,38 @@ TEST_P(StoreTest, RetentionDeletesOldInterceptionsWithTheirChildrenInBatches) {
   EXPECT_EQ(left.rows[0].interception.token_usages.size(), 1U);
 }
 
+// GET models / clients: what was recorded, each value once, bytewise sorted; a member's own;
+// nothing retention has deleted.
+TEST_P(StoreTest, RecordedValuesAreDistinctSortedPerCallerAndForgetDeletedRows) {
+  const std::string alice = core::new_uuid();
+  const std::string bob = core::new_uuid();
+  std::vector<Interception> batch;
+  const auto add = [&](UnixMicros at, const std::string& who, const char* model,
+                       const char* client) {
+    Interception record = interception(at);
+    record.initiator_id = who;
+    record.model = model;
+    record.client = client;
+    batch.push_back(record);
+  };
+  add(1000, alice, "gpt-5", "Codex");
+  add(2000, alice, "claude-sonnet-4-5", "Codex");
+  add(3000, bob, "Zeta", "Claude Code");
+  add(4000, bob, "gpt-5", "Claude Code");
+  add(5000, bob, "gpt-5", "Claude Code");
+  store_->write_interceptions(batch);
+  using Values = std::vector<std::string>;
+  EXPECT_EQ(store_->recorded_values(Attribute::kModel, std::nullopt),
+            (Values{"Zeta", "claude-sonnet-4-5", "gpt-5"}));
+  EXPECT_EQ(store_->recorded_values(Attribute::kModel, alice),
+            (Values{"claude-sonnet-4-5", "gpt-5"}));
+  EXPECT_EQ(store_->recorded_values(Attribute::kClient, bob), (Values{"Claude Code"}));
+  EXPECT_EQ(store_->recorded_values(Attribute::kClient, core::new_uuid()), Values{});
+  store_->delete_interceptions_before(2500, 100);
+  EXPECT_EQ(store_->recorded_values(Attribute::kModel, std::nullopt), (Values{"Zeta", "gpt-5"}));
+  EXPECT_EQ(store_->recorded_values(Attribute::kClient, std::nullopt), (Values{"Claude Code"}));
+}
+
 // Interceptions that start in the same microsecond are still listed by id, however many there
 // are and in whatever order they arrive.
 TEST_P(StoreTest, TiesInTheSameMicrosecondAreListedByIdInAnyArrivalOrder) {
@@ -266,8 +310,8 @@ TEST_P(StoreTest, TiesInTheSameMicrosecondAreListedByIdInAnyArrivalOrder) {
   for (const Interception& record : records) {
     store_->write_interceptions(std::span(&record, 1));
   }
-  store_->write_interceptions(std::vector<Interception>{interception(kSame - 1),
-                                                        interception(kSame + 1)});
+  store_->write_interceptions(
+      std::vector<Interception>{interception(kSame - 1), interception(kSame + 1)});
   InterceptionQuery query;
   query.limit = 1000;
   const InterceptionPage page = store_->list_interceptions(query);
@@ -349,12 +393,34 @@ TEST_P(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
       return shape == 0 ? edge : shape == 1 ? edge - 1 : base;
     };
     if (random() % 3) {
-      filter.started_after = random() % 2 ? point() : kBase + static_cast<UnixMicros>(random() % 2'000'000);
+      filter.started_after =
+          random() % 2 ? point() : kBase + static_cast<UnixMicros>(random() % 2'000'000);
     }
     if (random() % 3) {
       filter.started_before = point();
     }
     const std::vector<std::string> expected = brute(query);
+    if (round % 4 == 0) {  // GET usage: the same rows' sums per facet and day
+      std::map<std::pair<FacetKey, std::int64_t>, Usage> sums;
+      const std::set<std::string> matching(expected.begin(), expected.end());
+      for (const ListedInterception& row : all) {
+        if (matching.contains(row.interception.id)) {
+          sums[{facet_of(row.interception), bucket_of(Level::kDay, row.interception.started_at)}] +=
+              usage_of(row.interception);
+        }
+      }
+      std::vector<std::tuple<FacetKey, std::int64_t, Usage>> want;
+      for (const auto& [key, usage] : sums) {
+        want.emplace_back(key.first, key.second, usage);
+      }
+      const UsageSums got = store_->usage(filter);
+      ASSERT_TRUE(std::is_sorted(got.facets.begin(), got.facets.end())) << "round " << round;
+      std::vector<std::tuple<FacetKey, std::int64_t, Usage>> listed;
+      for (const UsageSums::Entry& entry : got.entries) {
+        listed.emplace_back(got.facets.at(entry.facet), entry.day, entry.usage);
+      }
+      ASSERT_EQ(listed, want) << "round " << round;
+    }
     query.limit = 1 + static_cast<std::int64_t>(random() % 50);
     const int mode = static_cast<int>(random() % 3);
     std::size_t first = 0;
@@ -375,8 +441,8 @@ TEST_P(StoreTest, PagesAndCountsMatchABruteForceScanForRandomFilters) {
     }
     const std::vector<std::string> want(
         expected.begin() + static_cast<std::ptrdiff_t>(std::min(first, expected.size())),
-        expected.begin() + static_cast<std::ptrdiff_t>(
-                               std::min(first + static_cast<std::size_t>(query.limit), expected.size())));
+        expected.begin() + static_cast<std::ptrdiff_t>(std::min(
+                               first + static_cast<std::size_t>(query.limit), expected.size())));
     ASSERT_EQ(got, want) << "round " << round << " mode " << mode;
   }
 }
