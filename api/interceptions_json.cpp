@@ -1,9 +1,13 @@
 #include "api/interceptions_json.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include <boost/json/basic_parser_impl.hpp>
 
 #include "core/json_text.hpp"
 #include "core/time.hpp"
+#include "recorder/rollups.hpp"
 
 namespace aibridge::api {
 namespace {
@@ -103,6 +107,12 @@ class Writer {
     out_ += '"';
     core::append_rfc3339(out_, value);
     out_ += '"';
+    first_ = false;
+  }
+  /// One string element of the array being written.
+  void element(std::string_view value) {
+    separate();
+    core::append_json_string(out_, value);
     first_ = false;
   }
   void null(std::string_view key) {
@@ -216,16 +226,108 @@ void interception(Writer& out, const recorder::ListedInterception& row) {
   out.end_object();
 }
 
+// The distinct values one attribute of a session's interceptions has, sorted.
+template <class Attribute>
+void distinct_values(Writer& out, std::string_view key, const recorder::ListedSession& session,
+                     Attribute attribute) {
+  std::set<std::string_view> values;
+  for (const recorder::ListedInterception& row : session.interceptions) {
+    values.insert(attribute(row.interception));
+  }
+  out.begin_array(key);
+  for (const std::string_view value : values) {
+    out.element(value);
+  }
+  out.end_array();
+}
+
+// The session's fields (SPEC §10), summed over its interceptions; the caller closes the object.
+void session_fields(Writer& out, const recorder::ListedSession& session) {
+  const recorder::ListedInterception& first = session.interceptions.front();
+  out.begin_object();
+  out.string("id", session.id);
+  initiator(out, first.initiator);
+  out.string("client", first.interception.client);
+  distinct_values(
+      out, "providers", session,
+      [](const recorder::Interception& record) -> std::string_view { return record.provider; });
+  distinct_values(
+      out, "models", session,
+      [](const recorder::Interception& record) -> std::string_view { return record.model; });
+  core::UnixMicros ended_at = first.interception.started_at;
+  std::string_view first_prompt;
+  bool prompted = false;
+  recorder::Usage sums;
+  for (const recorder::ListedInterception& row : session.interceptions) {
+    const recorder::Interception& record = row.interception;
+    ended_at = std::max(ended_at, record.ended_at.value_or(record.started_at));
+    if (!prompted && !record.user_prompts.empty()) {
+      first_prompt = record.user_prompts.front().prompt;
+      prompted = true;
+    }
+    sums += recorder::usage_of(record);
+  }
+  out.time("started_at", first.interception.started_at);
+  out.time("ended_at", ended_at);
+  out.integer("interception_count", sums.interceptions);
+  out.string("first_prompt", first_prompt);
+  out.integer("input_tokens", sums.input_tokens);
+  out.integer("output_tokens", sums.output_tokens);
+  out.integer("cache_read_input_tokens", sums.cache_read_input_tokens);
+  out.integer("cache_write_input_tokens", sums.cache_write_input_tokens);
+  out.integer("tool_call_count", sums.tool_calls);
+}
+
+// {"<count_key>": N, "results": [each row]}, with room reserved for rows of about 1.5 KiB.
+template <class Rows, class WriteRow>
+std::string page_body(std::string_view count_key, std::int64_t count, const Rows& rows,
+                      WriteRow write_row) {
+  std::string body;
+  body.reserve(1024 + rows.size() * 1536);
+  Writer out(body);
+  out.begin_object();
+  out.integer(count_key, count);
+  out.begin_array("results");
+  for (const auto& row : rows) {
+    write_row(out, row);
+  }
+  out.end_array();
+  out.end_object();
+  return body;
+}
+
 }  // namespace
 
 std::string interceptions_body(const recorder::InterceptionPage& page, CountField count_field) {
+  return page_body(
+      count_field == CountField::kCount ? "count" : "total", page.count, page.rows,
+      [](Writer& out, const recorder::ListedInterception& row) { interception(out, row); });
+}
+
+std::string interception_body(const recorder::ListedInterception& row) {
   std::string body;
-  body.reserve(1024 + page.rows.size() * 1536);
+  body.reserve(1536);
   Writer out(body);
-  out.begin_object();
-  out.integer(count_field == CountField::kCount ? "count" : "total", page.count);
-  out.begin_array("results");
-  for (const recorder::ListedInterception& row : page.rows) {
+  interception(out, row);
+  return body;
+}
+
+std::string sessions_body(const recorder::SessionPage& page) {
+  return page_body("count", page.count, page.rows,
+                   [](Writer& out, const recorder::ListedSession& session) {
+                     if (!session.interceptions.empty()) {
+                       session_fields(out, session);
+                       out.end_object();
+                     }
+                   });
+}
+
+std::string session_body(const recorder::ListedSession& session) {
+  std::string body;
+  Writer out(body);
+  session_fields(out, session);
+  out.begin_array("interceptions");
+  for (const recorder::ListedInterception& row : session.interceptions) {
     interception(out, row);
   }
   out.end_array();

@@ -52,10 +52,19 @@ std::int64_t non_negative(const QueryParams& params, const std::string& name,
 
 }  // namespace
 
-std::variant<Pagination, ApiError> parse_pagination(const QueryParams& params) {
+std::variant<Pagination, ApiError> parse_pagination(const QueryParams& params, CursorKind cursor) {
   Pagination pagination;
   std::vector<Validation> validations;
-  if (const auto after = single(params, "after_id", validations)) {
+  const auto after = single(params, "after_id", validations);
+  if (after && cursor == CursorKind::kSession) {
+    if (after->size() > kMaxSessionIdBytes) {
+      validations.push_back({"after_id",
+                             "Query param \"after_id\" must be a session id of at "
+                             "most 256 bytes"});
+    } else {
+      pagination.after_id = *after;
+    }
+  } else if (after) {
     const auto id = core::parse_uuid(*after);
     if (!id) {
       validations.push_back({"after_id", "Query param \"after_id\" must be a valid uuid"});

@@ -16,12 +16,12 @@ int hex_value(char c) {
   return -1;
 }
 
-// application/x-www-form-urlencoded: %XX escapes and '+' for a space.
-std::optional<std::string> form_decode(std::string_view text) {
+// %XX escapes, and in application/x-www-form-urlencoded '+' for a space.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
+    if (plus_is_space && text[i] == '+') {
       out += ' ';
     } else if (text[i] == '%') {
       if (i + 2 >= text.size()) {
@@ -58,14 +58,20 @@ std::optional<QueryParams> decode_query(std::string_view target) {
       continue;
     }
     const std::size_t equals = pair.find('=');
-    const auto key = form_decode(pair.substr(0, equals));
-    const auto value = form_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1));
+    const auto key = percent_decode(pair.substr(0, equals), /*plus_is_space=*/true);
+    const auto value =
+        percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1),
+                       /*plus_is_space=*/true);
     if (!key || !value) {
       return std::nullopt;
     }
     params[*key].push_back(*value);
   }
   return params;
+}
+
+std::optional<std::string> decode_path_segment(std::string_view segment) {
+  return percent_decode(segment, /*plus_is_space=*/false);
 }
 
 }  // namespace aibridge::api

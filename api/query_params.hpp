@@ -14,4 +14,7 @@ using QueryParams = std::map<std::string, std::vector<std::string>>;
 /// (Hand-written: Boost.URL 1.81's decode() returned bytes past a parameter's end here.)
 std::optional<QueryParams> decode_query(std::string_view target);
 
+/// A path segment's %XX escapes decoded ('+' stays itself). nullopt on a malformed escape.
+std::optional<std::string> decode_path_segment(std::string_view segment);
+
 }  // namespace aibridge::api

@@ -7,8 +7,9 @@
 namespace aibridge::api {
 namespace {
 
-constexpr std::array<std::string_view, 5> kKeys{"initiator", "provider", "model", "started_after",
-                                                "started_before"};
+// Coder's keys, then ours (the console filters by client and status, SPEC §10).
+constexpr std::array<std::string_view, 7> kKeys{
+    "initiator", "provider", "model", "started_after", "started_before", "client", "status"};
 
 std::string trim_quotes(std::string_view text) {
   while (!text.empty() && text.front() == '"') {
@@ -137,6 +138,14 @@ std::variant<SearchTerms, std::vector<Validation>> parse_search(std::string_view
   terms.model = take("model");
   terms.started_after = time("started_after");
   terms.started_before = time("started_before");
+  terms.client = take("client");
+  if (const auto status = take("status")) {
+    terms.status = recorder::parse_status(*status);
+    if (!terms.status) {
+      problems.push_back({"status", "Query param \"status\" has invalid value " + quoted(*status) +
+                                        ": use completed, failed or cancelled"});
+    }
+  }
   if (terms.started_after && terms.started_before &&
       *terms.started_before <= *terms.started_after) {
     problems.push_back(

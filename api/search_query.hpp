@@ -1,6 +1,7 @@
 #pragma once
-// The `q` search grammar of the interceptions list (SPEC §6.3): space-separated key:value terms,
-// double quotes grouping, words without a colon meaning an initiator. Pure: the initiator is
+// The `q` search grammar of the interceptions list (SPEC §6.3, plus `client:` and `status:`):
+// space-separated key:value terms, double quotes grouping, words without a colon meaning an
+// initiator. Pure: the initiator is
 // returned as written and resolved against the users by the caller.
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "api/validation.hpp"
 #include "core/time.hpp"
+#include "recorder/records.hpp"
 
 namespace aibridge::api {
 
@@ -19,6 +21,8 @@ struct SearchTerms {
   std::optional<std::string> model;
   std::optional<core::UnixMicros> started_after;   // inclusive
   std::optional<core::UnixMicros> started_before;  // inclusive
+  std::optional<std::string> client;               // as detected ("Claude Code")
+  std::optional<recorder::Status> status;
 };
 
 /// The terms, or every problem found (a validation each).

@@ -277,7 +277,7 @@ int run_cli(int argc, char** argv) {
                                  core::format_rfc3339(user.created_at));
       }
     } else if (*tokens_create) {
-      std::cout << create_token(*store, token_user, *token_lifetime) << "\n";
+      std::cout << create_token(*store, token_user, *token_lifetime).text << "\n";
     } else if (*tokens_list) {
       std::optional<std::string> user_id;
       if (!token_user.empty()) {

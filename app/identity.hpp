@@ -1,45 +1,20 @@
 #pragma once
-// Users and tokens: the operations behind `aibridge users …`, `aibridge tokens …` and the
-// first-start bootstrap of the admin account.
+// The first-start bootstrap of the admin account (creating users and tokens: api/identity.hpp).
 #include <optional>
 #include <string>
 
-#include "core/units.hpp"
+#include "api/identity.hpp"
 #include "recorder/store.hpp"
 
 namespace aibridge::app {
 
-/// A user-facing failure (unknown user, taken username): printed, exit status 1.
-class IdentityError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-/// Input that can never work (an invalid username): printed, exit status 2.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-struct NewUser {
-  std::string username;
-  std::string name;
-  std::string email;
-  std::string avatar_url;
-  recorder::Role role = recorder::Role::kMember;
-};
-
-/// Throws UsageError when the user can never be created (an invalid username).
-void check_new_user(const NewUser& request);
-
-/// Creates the user and returns it. Throws UsageError for an invalid username, IdentityError
-/// for a taken one.
-recorder::User create_user(recorder::Store& store, const NewUser& request);
-
-/// Creates a token for `username` and returns its full text (shown once, never stored).
-/// A zero lifetime never expires.
-std::string create_token(recorder::Store& store, const std::string& username,
-                         core::Duration lifetime);
+// The CLI prints IdentityError and exits 1, UsageError and exits 2.
+using api::check_new_user;
+using api::create_token;
+using api::create_user;
+using api::IdentityError;
+using api::NewUser;
+using api::UsageError;
 
 struct Bootstrap {
   std::string token;       // the new owner's token

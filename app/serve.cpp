@@ -108,7 +108,7 @@ int serve(const core::Config& config) {
                                   stored ? "enabled" : "disabled");
                    }
                  });
-    api::AdminHandler admin(stores, dumper);
+    api::AdminHandler admin(stores, dumper, authenticator);
     auto tls = upstream_tls_context(config);
     std::optional<core::AccessLog> access_log;
     if (config.access_log) {

@@ -1,25 +1,27 @@
 #pragma once
-// The admin API as the server sees it: api/ implements this; the server authenticates the
-// caller first and hands over the request.
+// The admin API and console as the server sees them: api/ implements this, routing,
+// authenticating and answering every request below the admin prefixes (proxy/routing.hpp).
+#include <string>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-
-#include "proxy/auth.hpp"
-#include "proxy/routing.hpp"
 
 namespace aibridge::proxy {
 
 using StringRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using StringResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
+struct AdminAnswer {
+  StringResponse response;
+  std::string username;  // who was authenticated, for the access log (empty: nobody)
+};
+
 class AdminService {
  public:
   virtual ~AdminService() = default;
   /// Called on a network thread; database work must be awaited on the store pool.
-  virtual boost::asio::awaitable<StringResponse> handle(RouteKind kind,
-                                                        const StringRequest& request,
-                                                        const Principal& caller) = 0;
+  virtual boost::asio::awaitable<AdminAnswer> handle(const StringRequest& request) = 0;
 };
 
 }  // namespace aibridge::proxy

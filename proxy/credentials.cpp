@@ -71,22 +71,27 @@ std::optional<std::string_view> provider_route_token(const http::fields& headers
   return header(headers, "coder-session-token");
 }
 
-std::optional<std::string_view> admin_route_token(const http::fields& headers,
-                                                  std::string_view target) {
+std::optional<AdminCredential> admin_route_token(const http::fields& headers,
+                                                 std::string_view target) {
   if (auto token = header(headers, "coder-session-token")) {
-    return token;
+    return AdminCredential{*token, CredentialSource::kHeader};
   }
   if (auto cookie = header(headers, "cookie")) {
-    if (auto token = pair_value(*cookie, ';', "coder_session_token")) {
-      return token;
+    for (const std::string_view name : {kSecureConsoleCookie, kConsoleCookie, kCoderSessionToken}) {
+      if (auto token = pair_value(*cookie, ';', name)) {
+        return AdminCredential{*token, CredentialSource::kCookie};
+      }
     }
   }
   if (const std::size_t query = target.find('?'); query != std::string_view::npos) {
-    if (auto token = pair_value(target.substr(query + 1), '&', "coder_session_token")) {
-      return token;
+    if (auto token = pair_value(target.substr(query + 1), '&', kCoderSessionToken)) {
+      return AdminCredential{*token, CredentialSource::kQuery};
     }
   }
-  return bearer(headers);
+  if (auto token = bearer(headers)) {
+    return AdminCredential{*token, CredentialSource::kBearer};
+  }
+  return std::nullopt;
 }
 
 }  // namespace aibridge::proxy

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -109,6 +110,67 @@ std::string safe_path_component(std::string_view text) {
     return "unknown";
   }
   return out;
+}
+
+bool is_dump_of(std::string_view name, std::string_view interception_id) {
+  const std::size_t digits = name.find_first_not_of("0123456789");
+  if (digits == 0 || digits == std::string_view::npos || name[digits] != '-') {
+    return false;
+  }
+  name.remove_prefix(digits + 1);
+  const std::string id = safe_path_component(interception_id);
+  if (!name.starts_with(id)) {
+    return false;
+  }
+  name.remove_prefix(id.size());
+  return name == ".req.txt" || name == ".resp.txt" || name == ".req_error.txt";
+}
+
+std::vector<DumpFile> RequestDumper::files_of(std::string_view provider,
+                                              std::string_view interception_id) const {
+  // Under any model's directory: the model a dump was filed under is the request's.
+  std::vector<DumpFile> files;
+  std::error_code error;
+  const std::filesystem::path root =
+      std::filesystem::path(directory_) / safe_path_component(provider);
+  // Never throws: a directory that cannot be read (or vanishes meanwhile) lists nothing.
+  using Entries = std::filesystem::directory_iterator;
+  for (Entries model(root, error); !error && model != Entries(); model.increment(error)) {
+    if (model->path().filename() == "passthrough" || !model->is_directory(error)) {
+      continue;
+    }
+    std::error_code inner;
+    for (Entries file(model->path(), inner); !inner && file != Entries(); file.increment(inner)) {
+      const std::string name = file->path().filename().string();
+      if (is_dump_of(name, interception_id) && file->is_regular_file(inner)) {
+        files.push_back({name, file->file_size(inner)});
+      }
+    }
+  }
+  std::sort(files.begin(), files.end(),
+            [](const DumpFile& a, const DumpFile& b) { return a.name < b.name; });
+  return files;
+}
+
+std::optional<std::string> RequestDumper::path_of(std::string_view provider,
+                                                  std::string_view interception_id,
+                                                  std::string_view name) const {
+  if (!is_dump_of(name, interception_id)) {
+    return std::nullopt;  // never a path the caller made up
+  }
+  std::error_code error;
+  const std::filesystem::path root =
+      std::filesystem::path(directory_) / safe_path_component(provider);
+  using Entries = std::filesystem::directory_iterator;
+  for (Entries model(root, error); !error && model != Entries(); model.increment(error)) {
+    const std::filesystem::path path = model->path() / name;
+    std::error_code missing;
+    if (model->path().filename() != "passthrough" &&
+        std::filesystem::is_regular_file(path, missing)) {
+      return path.string();
+    }
+  }
+  return std::nullopt;
 }
 
 RequestDumper::RequestDumper(std::string directory)

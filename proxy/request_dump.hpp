@@ -10,8 +10,10 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
@@ -23,6 +25,16 @@
 namespace aibridge::proxy {
 
 class ExchangeDump;
+
+/// One file of an interception's request log.
+struct DumpFile {
+  std::string name;  // "<unix ms>-<interception id>.req.txt", ".resp.txt" or ".req_error.txt"
+  std::uintmax_t bytes = 0;
+};
+
+/// Whether `name` is one of the files RequestDumper::bridged() writes for `interception_id`.
+/// Pure.
+bool is_dump_of(std::string_view name, std::string_view interception_id);
 
 class RequestDumper {
  public:
@@ -42,6 +54,13 @@ class RequestDumper {
                                         std::string_view interception_id);
   /// <dir>/<provider>/passthrough/<unix-ms>-<path, '/' as '-'>-<4 random chars>.*
   std::unique_ptr<ExchangeDump> passthrough(Provider provider, std::string_view upstream_path);
+
+  /// The files bridged() wrote for an interception of `provider`, by name, and the path of one
+  /// of them. They read the directory: call them off the network threads.
+  std::vector<DumpFile> files_of(std::string_view provider,
+                                 std::string_view interception_id) const;
+  std::optional<std::string> path_of(std::string_view provider, std::string_view interception_id,
+                                     std::string_view name) const;
 
   /// Blocks until everything queued so far is on disk (tests).
   void flush();

@@ -56,40 +56,31 @@ constexpr std::array<ProviderRoute, 11> kProviderRoutes{{
      Endpoint::kMessages, "GET", "models/{id}"},
 }};
 
-struct AdminRoute {
+struct OperationsRoute {
   std::string_view path;
   RouteKind kind;
   std::string_view allow;
 };
 
-constexpr std::array<AdminRoute, 8> kAdminRoutes{{
-    {"/api/v2/aibridge/interceptions", RouteKind::kInterceptions, "GET"},
-    {"/api/experimental/aibridge/interceptions", RouteKind::kInterceptionsExperimental, "GET"},
-    {"/api/v2/api/experimental/aibridge/interceptions", RouteKind::kInterceptionsExperimental,
-     "GET"},
-    {"/api/experimental/aibridge/log-requests", RouteKind::kLogRequests, "GET, POST"},
-    {"/api/v2/api/experimental/aibridge/log-requests", RouteKind::kLogRequests, "GET, POST"},
+constexpr std::array<OperationsRoute, 3> kOperationsRoutes{{
     {"/healthz", RouteKind::kHealthz, "GET"},
     {"/readyz", RouteKind::kReadyz, "GET"},
     {"/metrics", RouteKind::kMetrics, "GET"},
 }};
 
-bool allows(std::string_view allow, verb method) {
-  const std::string_view name = boost::beast::http::to_string(method);
-  std::size_t start = 0;
-  while (start < allow.size()) {
-    std::size_t end = allow.find(',', start);
-    if (end == std::string_view::npos) {
-      end = allow.size();
-    }
-    std::string_view item = allow.substr(start, end - start);
-    while (item.starts_with(' ')) {
-      item.remove_prefix(1);
-    }
-    if (item == name) {
+// Everything below these belongs to api/ (the JSON API, Coder's experimental paths, the console).
+constexpr std::array<std::string_view, 4> kAdminPrefixes{
+    "/api/v2/aibridge/", "/api/experimental/aibridge/", "/api/v2/api/experimental/aibridge/",
+    "/console/"};
+
+bool is_admin_path(std::string_view path) {
+  if (path == "/" || path == "/console") {
+    return true;
+  }
+  for (const std::string_view prefix : kAdminPrefixes) {
+    if (path.starts_with(prefix)) {
       return true;
     }
-    start = end + 1;
   }
   return false;
 }
@@ -117,6 +108,26 @@ std::vector<std::pair<Provider, std::string_view>> passthrough_routes() {
   return out;
 }
 
+bool method_in(std::string_view allow, verb method) {
+  const std::string_view name = boost::beast::http::to_string(method);
+  std::size_t start = 0;
+  while (start < allow.size()) {
+    std::size_t end = allow.find(',', start);
+    if (end == std::string_view::npos) {
+      end = allow.size();
+    }
+    std::string_view item = allow.substr(start, end - start);
+    while (item.starts_with(' ')) {
+      item.remove_prefix(1);
+    }
+    if (item == name) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
 std::string_view target_path(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
@@ -124,11 +135,11 @@ std::string_view target_path(std::string_view target) {
 Route match_route(verb method, std::string_view target) {
   Route route;
   const std::string_view path = target_path(target);
-  for (const AdminRoute& admin : kAdminRoutes) {
-    if (path == admin.path) {
-      route.kind = admin.kind;
-      route.allow = admin.allow;
-      route.method_allowed = allows(admin.allow, method);
+  for (const OperationsRoute& operations : kOperationsRoutes) {
+    if (path == operations.path) {
+      route.kind = operations.kind;
+      route.allow = operations.allow;
+      route.method_allowed = method_in(operations.allow, method);
       return route;
     }
   }
@@ -149,13 +160,17 @@ Route match_route(verb method, std::string_view target) {
       route.provider = candidate.provider;
       route.endpoint = candidate.endpoint;
       route.allow = candidate.allow;
-      route.method_allowed = allows(candidate.allow, method);
+      route.method_allowed = method_in(candidate.allow, method);
       route.route_label = candidate.label;
       // The query string (e.g. Claude Code's "?beta=true") travels unchanged.
       const std::size_t rest_offset = static_cast<std::size_t>(rest.data() - target.data());
       route.upstream_path = std::string(target.substr(rest_offset));
       return route;
     }
+    return route;  // a provider's path it does not serve
+  }
+  if (is_admin_path(path)) {
+    route.kind = RouteKind::kAdmin;
   }
   return route;
 }

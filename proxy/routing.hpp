@@ -16,11 +16,9 @@ enum class Endpoint { kChatCompletions, kResponses, kMessages };
 std::string_view provider_name(Provider provider);
 
 enum class RouteKind {
-  kBridge,                     // recorded provider call
-  kPassthrough,                // relayed, not recorded
-  kInterceptions,              // admin list, "count" shape
-  kInterceptionsExperimental,  // admin list, "total" shape
-  kLogRequests,                // request-logging toggle
+  kBridge,       // recorded provider call
+  kPassthrough,  // relayed, not recorded
+  kAdmin,        // the admin API and console: api/ routes it further
   kHealthz,
   kReadyz,
   kMetrics,
@@ -40,10 +38,15 @@ struct Route {
   std::string_view route_label;
 };
 
+/// Operations routes, then provider routes; what is left under the admin API's prefixes, the
+/// console and `/` is kAdmin (its method is the admin router's to check).
 Route match_route(boost::beast::http::verb method, std::string_view target);
 
 /// Every passthrough route's provider and metric label, for series exported from the start.
 std::vector<std::pair<Provider, std::string_view>> passthrough_routes();
+
+/// Whether `method` is one of an Allow header's list ("GET, POST").
+bool method_in(std::string_view allow, boost::beast::http::verb method);
 
 /// The target without its query string.
 std::string_view target_path(std::string_view target);

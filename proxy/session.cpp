@@ -17,11 +17,6 @@ bool is_provider_route(RouteKind kind) {
   return kind == RouteKind::kBridge || kind == RouteKind::kPassthrough;
 }
 
-bool is_admin_route(RouteKind kind) {
-  return kind == RouteKind::kInterceptions || kind == RouteKind::kInterceptionsExperimental ||
-         kind == RouteKind::kLogRequests;
-}
-
 }  // namespace
 
 Session::Session(Shard& shard, tcp::socket socket)
@@ -284,8 +279,8 @@ net::awaitable<void> Session::dispatch(const Route& route, StringRequest& reques
     default:
       break;
   }
-  if (is_admin_route(route.kind)) {
-    co_await serve_admin(route, request, log);
+  if (route.kind == RouteKind::kAdmin) {
+    co_await serve_admin(request, log);
   }
 }
 
@@ -304,43 +299,20 @@ net::awaitable<void> Session::wait_for_recorder_room() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
 }
 
-net::awaitable<void> Session::serve_admin(const Route& route, StringRequest& request,
-                                          ExchangeLog& log) {
+net::awaitable<void> Session::serve_admin(StringRequest& request, ExchangeLog& log) {
   const bool keep_alive = request.keep_alive() && !shard_.draining;
-  const auto token = admin_route_token(request, request.target());
-  if (!token) {
-    co_await write_json(401,
-                        message_body("You are signed out or your session has expired. Please "
-                                     "sign in again to continue.",
-                                     auth_failure_message(AuthFailure::kMissing)),
-                        keep_alive, log);
-    co_return;
-  }
-  const auto result = co_await shard_.deps.authenticator.authenticate(*token);
-  if (const auto* failure = std::get_if<AuthFailure>(&result);
-      failure != nullptr && *failure == AuthFailure::kStoreUnavailable) {
-    co_await write_json(503, message_body(kDatabaseUnavailable, auth_failure_message(*failure)),
-                        keep_alive, log);
-    co_return;
-  }
-  if (const auto* failure = std::get_if<AuthFailure>(&result)) {
-    co_await write_json(401,
-                        message_body("You are signed out or your session has expired. Please "
-                                     "sign in again to continue.",
-                                     auth_failure_message(*failure)),
-                        keep_alive, log);
-    co_return;
-  }
-  const auto& caller = std::get<Principal>(result);
-  log.user = caller.user().username;
   if (shard_.deps.admin == nullptr) {
     co_await write_json(503, message_body("The admin API is not available."), keep_alive, log);
     co_return;
   }
-  StringResponse response = co_await shard_.deps.admin->handle(route.kind, request, caller);
-  response.keep_alive(keep_alive);
-  response.prepare_payload();
-  co_await write(response, log);
+  AdminAnswer answer = co_await shard_.deps.admin->handle(request);
+  log.user = answer.username;
+  answer.response.keep_alive(keep_alive);
+  answer.response.prepare_payload();
+  if (request.method() == http::verb::head) {
+    answer.response.body().clear();  // the length of what GET would send, and no body
+  }
+  co_await write(answer.response, log);
 }
 
 net::awaitable<bool> Session::write(StringResponse& response, ExchangeLog& log) {

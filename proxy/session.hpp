@@ -79,7 +79,7 @@ class Session {
   /// Waits (at most kMaxHoldBack) for the recorder's signal that it has room again: a bridged
   /// request would add to a backlog that is about to overflow.
   net::awaitable<void> wait_for_recorder_room();
-  net::awaitable<void> serve_admin(const Route& route, StringRequest& request, ExchangeLog& log);
+  net::awaitable<void> serve_admin(StringRequest& request, ExchangeLog& log);
   void log_access(const ExchangeLog& log, std::chrono::steady_clock::time_point started) const;
 
   Shard& shard_;

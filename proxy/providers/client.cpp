@@ -14,21 +14,23 @@ struct KnownClient {
   std::string_view user_agent_prefix;  // lower case
   std::string_view originator;         // header `originator` (exact), or empty
   std::string_view name;
-  std::string_view session_header;  // where the client sends its session id, or empty
+  // Where the client sends its session id, first found wins; empty when it sends none.
+  std::array<std::string_view, 2> session_headers;
 };
 
 // First match wins; the order matters ("copilot/" after "githubcopilotchat/").
 constexpr std::array<KnownClient, 10> kClients{{
-    {"mux/", "", "Mux", "X-Mux-Workspace-Id"},
-    {"claude", "", "Claude Code", "X-Claude-Code-Session-Id"},
-    {"codex", "", "Codex", "session_id"},
-    {"zed/", "", "Zed", ""},
-    {"githubcopilotchat/", "", "GitHub Copilot (VS Code)", "x-interaction-id"},
-    {"copilot/", "", "GitHub Copilot (CLI)", "X-Client-Session-Id"},
-    {"kilo-code/", "kilo-code", "Kilo Code", "X-KILOCODE-TASKID"},
-    {"roo-code/", "roo-code", "Roo Code", ""},
-    {"coder-agents/", "", "Coder Agents", "X-Coder-Chat-Id"},
-    {"charm crush/", "", "Charm Crush", ""},
+    {"mux/", "", "Mux", {"X-Mux-Workspace-Id"}},
+    {"claude", "", "Claude Code", {"X-Claude-Code-Session-Id"}},
+    // Codex before 0.171 sent `session_id`; 0.171 sends `session-id` (and `thread-id`).
+    {"codex", "", "Codex", {"session_id", "session-id"}},
+    {"zed/", "", "Zed", {}},
+    {"githubcopilotchat/", "", "GitHub Copilot (VS Code)", {"x-interaction-id"}},
+    {"copilot/", "", "GitHub Copilot (CLI)", {"X-Client-Session-Id"}},
+    {"kilo-code/", "kilo-code", "Kilo Code", {"X-KILOCODE-TASKID"}},
+    {"roo-code/", "roo-code", "Roo Code", {}},
+    {"coder-agents/", "", "Coder Agents", {"X-Coder-Chat-Id"}},
+    {"charm crush/", "", "Charm Crush", {}},
 }};
 
 std::string trimmed(std::string_view value) {
@@ -56,8 +58,10 @@ ClientFacts detect_client(const http::fields& headers, std::string_view claude_s
     if (agent.starts_with(known.user_agent_prefix) ||
         (!known.originator.empty() && originator == known.originator)) {
       facts.client = std::string(known.name);
-      if (!known.session_header.empty()) {
-        facts.session_id = trimmed(headers[known.session_header]);
+      for (const std::string_view header : known.session_headers) {
+        if (!header.empty() && facts.session_id.empty()) {
+          facts.session_id = trimmed(headers[header]);
+        }
       }
       break;
     }

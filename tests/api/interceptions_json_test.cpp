@@ -111,5 +111,44 @@ TEST(InterceptionsBody, MetadataMustBeOneWholeObject) {
   }
 }
 
+// A session sums its interceptions: its first one's initiator, client and start; the last end;
+// providers and models once each, sorted; the first prompt any of them has.
+TEST(SessionsBody, EachSessionIsSummedOverItsInterceptions) {
+  recorder::ListedSession session;
+  session.id = "s<1>";
+  recorder::ListedInterception first = full_row();
+  first.interception.user_prompts.clear();
+  first.interception.client = "Claude Code";
+  recorder::ListedInterception second = full_row();
+  second.interception.model = "claude-haiku";
+  second.interception.provider = "anthropic";
+  second.interception.started_at += 5'000'000;
+  second.interception.ended_at = second.interception.started_at + 2'000'000;
+  session.interceptions = {first, second};
+  recorder::SessionPage page;
+  page.count = 7;
+  page.rows = {session};
+  const json::value listed = json::parse(sessions_body(page));
+  EXPECT_EQ(listed.at("count"), 7);
+  const json::value want = json::parse(R"({"id":"s<1>",
+      "initiator":{"id":"user1","username":"alice","name":"Alice A.",
+                   "avatar_url":"https://a/b.png"},
+      "client":"Claude Code","providers":["anthropic","openai"],
+      "models":["claude-haiku","gpt-5 \"mini\""],
+      "started_at":"2025-10-22T14:03:11.123456Z","ended_at":"2025-10-22T14:03:18.123456Z",
+      "interception_count":2,"first_prompt":"line one\nline two\t\u0001\b\f </script>",
+      "input_tokens":1800,"output_tokens":240,"cache_read_input_tokens":1024,
+      "cache_write_input_tokens":0,"tool_call_count":2})");
+  EXPECT_EQ(listed.at("results").at(0), want);
+  json::value one = json::parse(session_body(session));
+  ASSERT_EQ(one.at("interceptions").as_array().size(), 2U);
+  EXPECT_EQ(one.at("interceptions").at(1), json::parse(interception_body(second)));
+  one.as_object().erase("interceptions");
+  EXPECT_EQ(one, want);
+  // A session without a prompt anywhere has an empty one.
+  session.interceptions = {first};
+  EXPECT_EQ(json::parse(session_body(session)).at("first_prompt"), "");
+}
+
 }  // namespace
 }  // namespace aibridge::api

@@ -66,6 +66,29 @@ TEST(Pagination, Errors) {
   }
 }
 
+TEST(Pagination, ASessionCursorIsAnyIdAClientMaySend) {
+  const auto session = [](const std::string& query) {
+    return parse_pagination(*decode_query("/x?" + query), CursorKind::kSession);
+  };
+  EXPECT_EQ(std::get<Pagination>(session("after_id=claude%20session%2F1")).after_id,
+            "claude session/1");
+  EXPECT_EQ(std::get<Pagination>(session("after_id=" + std::string(256, 'x'))).after_id,
+            std::string(256, 'x'));
+  const auto too_long = session("after_id=" + std::string(257, 'x'));
+  ASSERT_TRUE(std::holds_alternative<ApiError>(too_long));
+  EXPECT_EQ(std::get<ApiError>(too_long).validations.at(0).field, "after_id");
+  EXPECT_TRUE(std::holds_alternative<ApiError>(session("after_id=a&offset=3")));
+  // An interception cursor is still a UUID.
+  EXPECT_TRUE(std::holds_alternative<ApiError>(parse("after_id=claude")));
+}
+
+TEST(PathSegment, EscapesAreDecodedAndPlusStaysAPlus) {
+  EXPECT_EQ(decode_path_segment("a%20b+c%2Fd"), "a b+c/d");
+  EXPECT_EQ(decode_path_segment("plain"), "plain");
+  EXPECT_FALSE(decode_path_segment("bad%2"));
+  EXPECT_FALSE(decode_path_segment("bad%zz"));
+}
+
 TEST(ErrorBody, CoderShape) {
   EXPECT_EQ(error_body({400, "Bad.", "", {}}), R"({"message":"Bad."})");
   EXPECT_EQ(error_body({400, "Bad.", "why", {{"limit", "no"}}}),

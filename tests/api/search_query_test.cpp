@@ -37,6 +37,15 @@ TEST(SearchQuery, KeysAreCaseInsensitiveValuesExact) {
   EXPECT_EQ(terms.initiator, "Alice");
 }
 
+TEST(SearchQuery, ClientAndStatusFilterTooAndAStatusMustBeKnown) {
+  const SearchTerms terms = ok(R"(client:"Claude Code" status:failed)");
+  EXPECT_EQ(terms.client, "Claude Code");
+  EXPECT_EQ(terms.status, recorder::Status::kFailed);
+  const auto bad = parse_search("status:done");
+  ASSERT_TRUE(std::holds_alternative<std::vector<Validation>>(bad));
+  EXPECT_EQ(std::get<std::vector<Validation>>(bad).at(0).field, "status");
+}
+
 TEST(SearchQuery, QuotesGroupAndAllowColons) {
   const SearchTerms terms = ok(
       R"(started_after:"2025-10-01T00:00:00Z" started_before:"2025-10-02t00:00:00.5z" model:"a b")");

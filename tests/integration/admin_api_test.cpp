@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "core/ids.hpp"
-#include "core/tokens.hpp"
 #include "recorder/store.hpp"
+#include "tests/support/accounts.hpp"
 #include "tests/support/gateway.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -41,16 +41,7 @@ class AdminApi : public ::testing::Test {
 
   Account add_user(const std::string& id, const std::string& username, Role role,
                    const std::string& name = "", const std::string& avatar = "") {
-    recorder::User user{id, username, name, "", avatar, role, 1};
-    store_->insert_user(user);
-    const core::GeneratedToken generated = core::generate_token();
-    recorder::ApiToken token;
-    token.id = generated.id;
-    token.user_id = id;
-    token.secret_hash = core::hash_secret(generated.secret);
-    token.created_at = 1;
-    store_->insert_token(token);
-    return {id, generated.text()};
+    return {id, add_account(*store_, {id, username, name, "", avatar, role, 1})};
   }
 
   recorder::Interception interception(const std::string& id, const std::string& initiator,
@@ -264,6 +255,195 @@ TEST_F(AdminApi, TokensTravelInHeadersCookiesOrTheQuery) {
   std::this_thread::sleep_for(
       std::chrono::milliseconds(2100));  // the gateway caches tokens for 2 s
   EXPECT_EQ(get(kList, alice_.token).result_int(), 401);
+}
+
+TEST_F(AdminApi, OneInterceptionIsAsListedAndOnlyForThoseWhoMaySeeIt) {
+  const std::string alice_row = core::new_uuid();
+  store_->write_interceptions(std::vector{interception(alice_row, alice_.id, 10)});
+  const std::string one = std::string(kList) + "/" + alice_row;
+  const json::value listed = get_json(kList, owner_token_).at("results").at(0);
+  EXPECT_EQ(json::value(get_json(one, owner_token_)), listed);
+  EXPECT_EQ(json::value(get_json(one, alice_.token)), listed);
+  EXPECT_EQ(json::value(get_json(one, carol_.token)), listed);  // auditor
+  // Another member's and an unknown id look the same.
+  EXPECT_EQ(get_json(one, bob_.token, 404).at("message"), "Interception not found.");
+  EXPECT_EQ(get_json(std::string(kList) + "/" + core::new_uuid(), owner_token_, 404).at("message"),
+            "Interception not found.");
+  const json::object bad = get_json(std::string(kList) + "/not-a-uuid", owner_token_, 400);
+  EXPECT_EQ(bad.at("validations").at(0).at("field"), "id");
+  EXPECT_EQ(get(one, "").result_int(), 401);
+}
+
+TEST_F(AdminApi, ModelsAndClientsAreTheDistinctValuesTheCallerCanSee) {
+  std::vector<recorder::Interception> batch{
+      interception(core::new_uuid(), alice_.id, 10, "openai", "gpt-5"),
+      interception(core::new_uuid(), alice_.id, 20, "anthropic", "claude-sonnet-4-5"),
+      interception(core::new_uuid(), bob_.id, 30, "openai", "gpt-5"),
+      interception(core::new_uuid(), bob_.id, 40, "openai", "o3")};
+  batch[0].client = "Codex";
+  batch[1].client = "Claude Code";
+  batch[2].client = "Codex";
+  batch[3].client = "Cursor";
+  store_->write_interceptions(batch);
+  const auto array = [&](const std::string& path, const std::string& token) {
+    const Response response = get("/api/v2/aibridge/" + path, token);
+    EXPECT_EQ(response.result_int(), 200) << response.body();
+    return json::parse(response.body());
+  };
+  EXPECT_EQ(array("models", owner_token_), json::parse(R"(["claude-sonnet-4-5","gpt-5","o3"])"));
+  EXPECT_EQ(array("models", alice_.token), json::parse(R"(["claude-sonnet-4-5","gpt-5"])"));
+  EXPECT_EQ(array("clients", carol_.token), json::parse(R"(["Claude Code","Codex","Cursor"])"));
+  EXPECT_EQ(array("clients", bob_.token), json::parse(R"(["Codex","Cursor"])"));
+  EXPECT_EQ(get("/api/v2/aibridge/models", "").result_int(), 401);
+}
+
+TEST_F(AdminApi, UsageSumsEveryTokenKindPerGroupOverTheFilters) {
+  constexpr core::UnixMicros kDay = 86'400'000'000;
+  constexpr core::UnixMicros kDec1 = 20'423 * kDay;  // 2025-12-01T00:00:00Z
+  const auto used = [&](const std::string& user, core::UnixMicros at, const char* model,
+                        std::int64_t input, std::int64_t output) {
+    recorder::Interception record = interception(core::new_uuid_at(at), user, at, "openai", model);
+    record.token_usages.push_back(
+        {recorder::child_id(record.id, recorder::ChildKind::kTokenUsage, 0), "resp_1", input,
+         output, 7, 3, "{}", at + 10});
+    return record;
+  };
+  store_->write_interceptions(std::vector{used(alice_.id, kDec1 + 5, "gpt-5", 100, 10),
+                                          used(alice_.id, kDec1 + kDay + 5, "o3", 200, 20),
+                                          used(bob_.id, kDec1 + kDay + 9, "gpt-5", 400, 40)});
+  const std::string usage = "/api/v2/aibridge/usage";
+  const json::object by_model = get_json(usage + "?group_by=model", owner_token_);
+  EXPECT_EQ(by_model.at("group_by"), json::parse(R"(["model"])"));
+  EXPECT_EQ(by_model.at("results"), json::parse(R"([
+      {"model":"gpt-5","interceptions":2,"input_tokens":500,"output_tokens":50,
+       "cache_read_input_tokens":14,"cache_write_input_tokens":6,"tool_calls":0},
+      {"model":"o3","interceptions":1,"input_tokens":200,"output_tokens":20,
+       "cache_read_input_tokens":7,"cache_write_input_tokens":3,"tool_calls":0}])"));
+  EXPECT_EQ(by_model.at("total").at("input_tokens"), 700);
+  // A member's sums are their own; filters narrow them as in the list.
+  EXPECT_EQ(get_json(usage + "?group_by=user", alice_.token).at("total").at("input_tokens"), 300);
+  const json::object bob_rows = get_json(usage + "?group_by=user&q=initiator:bob", carol_.token);
+  EXPECT_EQ(bob_rows.at("results").at(0).at("user").at("username"), "bob");
+  EXPECT_EQ(bob_rows.at("total").at("input_tokens"), 400);
+  // Every day of the range, zeros included, as UTC dates.
+  const json::object days =
+      get_json(usage +
+                   "?group_by=day&q=started_after:%222025-11-30T00:00:00Z%22%20"
+                   "started_before:%222025-12-03T00:00:00Z%22",
+               owner_token_);
+  std::vector<std::string> listed;
+  for (const json::value& row : days.at("results").as_array()) {
+    listed.push_back(std::string(row.at("day").as_string()) + "=" +
+                     std::to_string(row.at("input_tokens").as_int64()));
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{"2025-11-30=0", "2025-12-01=100", "2025-12-02=600",
+                                              "2025-12-03=0"}));
+  // Bounds inside a day count only what started within them.
+  const json::object sliver = get_json(
+      usage + "?group_by=day&q=started_after:%222025-12-02T00:00:00.000008Z%22", owner_token_);
+  EXPECT_EQ(sliver.at("total").at("input_tokens"), 400);
+  EXPECT_EQ(
+      get_json(usage + "?group_by=week", owner_token_, 400).at("validations").at(0).at("field"),
+      "group_by");
+  // Bad filters are refused as the list refuses them.
+  EXPECT_EQ(
+      get_json(usage + "?q=status:done", owner_token_, 400).at("validations").at(0).at("field"),
+      "status");
+  EXPECT_EQ(get_json(usage + "?q=initiator:nobody", owner_token_, 400).at("message"),
+            "Invalid interceptions search query.");
+  EXPECT_EQ(get(usage + "?q=%zz", owner_token_).result_int(), 400);
+  EXPECT_EQ(get(usage, "").result_int(), 401);
+}
+
+TEST_F(AdminApi, OwnersCreateUsersAndTokensAndRevokeThem) {
+  const auto send = [&](http::verb method, const std::string& path, const std::string& token,
+                        const std::string& body = "") {
+    return request(gateway_.port(), method, "/api/v2/aibridge/" + path,
+                   {{"Coder-Session-Token", token}, {"Content-Type", "application/json"}}, body);
+  };
+  const Response made = send(http::verb::post, "users", owner_token_,
+                             R"({"username":"dora","name":"Dora D","role":"auditor"})");
+  ASSERT_EQ(made.result_int(), 201) << made.body();
+  EXPECT_EQ(json::parse(made.body()).at("role"), "auditor");
+  EXPECT_EQ(send(http::verb::post, "users", owner_token_, R"({"username":"DORA"})").result_int(),
+            409);  // usernames are unique ignoring case
+  const Response invalid = send(http::verb::post, "users", owner_token_, R"({"username":"-x"})");
+  EXPECT_EQ(invalid.result_int(), 400);
+  EXPECT_EQ(json::parse(invalid.body()).at("validations").at(0).at("field"), "username");
+  EXPECT_EQ(send(http::verb::post, "users", owner_token_, R"({"username":"e","role":"god"})")
+                .result_int(),
+            400);
+  EXPECT_EQ(send(http::verb::post, "users", owner_token_, "not json").result_int(), 400);
+  // Only owners.
+  EXPECT_EQ(send(http::verb::get, "users", carol_.token).result_int(), 403);
+  EXPECT_EQ(send(http::verb::post, "tokens", alice_.token, R"({"username":"alice"})").result_int(),
+            403);
+
+  const Response minted =
+      send(http::verb::post, "tokens", owner_token_, R"({"username":"dora","lifetime_days":30})");
+  ASSERT_EQ(minted.result_int(), 201) << minted.body();
+  const std::string token(json::parse(minted.body()).at("token").as_string());
+  const std::string token_id(json::parse(minted.body()).at("id").as_string());
+  EXPECT_EQ(get(kList, token).result_int(), 200);  // dora (auditor) may list
+  bool listed = false;
+  const json::value tokens = json::parse(send(http::verb::get, "tokens", owner_token_).body());
+  for (const json::value& row : tokens.as_array()) {
+    if (row.at("id").as_string() == token_id) {
+      listed = true;
+      EXPECT_EQ(row.at("username"), "dora");
+      EXPECT_TRUE(row.at("expires_at").is_string());
+      EXPECT_TRUE(row.at("revoked_at").is_null());
+      EXPECT_EQ(row.as_object().count("secret_hash"), 0U);
+    }
+  }
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(send(http::verb::post, "tokens", owner_token_, R"({"username":"nobody"})").result_int(),
+            400);
+  EXPECT_EQ(
+      send(http::verb::post, "tokens", owner_token_, R"({"username":"dora","lifetime_days":-1})")
+          .result_int(),
+      400);
+  EXPECT_EQ(send(http::verb::delete_, "tokens/" + token_id, owner_token_).result_int(), 200);
+  EXPECT_EQ(send(http::verb::delete_, "tokens/" + token_id, owner_token_).result_int(), 404);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // tokens are cached for 2 s
+  EXPECT_EQ(get(kList, token).result_int(), 401);
+}
+
+TEST_F(AdminApi, UnknownAdminPathsAndMethodsAreRefusedBeforeAuthentication) {
+  const Response unknown = get("/api/v2/aibridge/nothing", "");
+  EXPECT_EQ(unknown.result_int(), 404);
+  EXPECT_EQ(json::parse(unknown.body()).at("message"),
+            "Route not found: /api/v2/aibridge/nothing.");
+  const Response post = request(gateway_.port(), http::verb::post, kList, {}, "{}");
+  EXPECT_EQ(post.result_int(), 405);
+  EXPECT_EQ(post[http::field::allow], "GET");
+}
+
+// A browser sends its cookie with requests other sites make it send: with only a cookie, state
+// changes need the gateway's own Origin and the console's header (SPEC §10).
+TEST_F(AdminApi, ACookieChangesStateOnlyFromTheGatewaysOwnPages) {
+  constexpr const char* kToggle = "/api/experimental/aibridge/log-requests";
+  const std::string cookie = "coder_session_token=" + owner_token_;
+  const std::string self = "http://127.0.0.1:" + std::to_string(gateway_.port());
+  const auto post = [&](Headers headers) {
+    headers.emplace_back("Host", self.substr(7));  // a browser names the port it connected to
+    return request(gateway_.port(), http::verb::post, kToggle, headers, R"({"enabled":true})");
+  };
+  const Response forged =
+      post({{"Cookie", cookie}, {"Origin", "https://evil.example"}, {"X-Aibridge-Csrf", "1"}});
+  EXPECT_EQ(forged.result_int(), 403) << forged.body();
+  EXPECT_EQ(json::parse(forged.body()).at("message"), "Cross-site request refused.");
+  EXPECT_EQ(post({{"Cookie", cookie}}).result_int(), 403);
+  EXPECT_EQ(post({{"Cookie", cookie}, {"Origin", self}}).result_int(), 403);
+  EXPECT_FALSE(get_json(kToggle, owner_token_).at("enabled").as_bool());  // nothing changed
+  EXPECT_EQ(post({{"Cookie", cookie}, {"Origin", self}, {"X-Aibridge-Csrf", "1"}}).result_int(),
+            200);
+  EXPECT_TRUE(get_json(kToggle, owner_token_).at("enabled").as_bool());
+  // Reads by cookie, and anything a script authenticates on purpose, need neither.
+  EXPECT_EQ(request(gateway_.port(), http::verb::get, kToggle, {{"Cookie", cookie}}).result_int(),
+            200);
+  EXPECT_EQ(post({{"Coder-Session-Token", owner_token_}}).result_int(), 200);
+  EXPECT_EQ(post({{"Authorization", "Bearer " + owner_token_}}).result_int(), 200);
 }
 
 TEST_F(AdminApi, SearchFilters) {

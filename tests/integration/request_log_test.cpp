@@ -6,8 +6,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "core/tokens.hpp"
 #include "recorder/store.hpp"
+#include "tests/support/accounts.hpp"
 #include "tests/support/gateway.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/mock.hpp"
@@ -52,11 +52,7 @@ class RequestLog : public ::testing::Test {
     auto store = recorder::open_store(database_location(dir_.path()), {}, false);
     recorder::User user{
         "44444444-4444-4444-8444-444444444444", "dora", "", "", "", recorder::Role::kAuditor, 1};
-    store->insert_user(user);
-    const core::GeneratedToken generated = core::generate_token();
-    store->insert_token(
-        {generated.id, user.id, core::hash_secret(generated.secret), 1, {}, {}, {}});
-    return generated.text();
+    return add_account(*store, user);
   }
 
   Response toggle(const std::string& body, const std::string& token, const char* path = kToggle) {
@@ -136,7 +132,8 @@ TEST_F(RequestLog, ExchangesAreDumpedWithSecretsMasked) {
   const std::string request_dump = read_file(bridged[0].string());
   EXPECT_EQ(request_dump.find(owner_token_), std::string::npos);
   EXPECT_EQ(request_dump.find("sk-openai-secret-value-1234"), std::string::npos);
-  EXPECT_NE(request_dump.find("Authorization: Bearer sk-o...1234\r\n"), std::string::npos) << request_dump;
+  EXPECT_NE(request_dump.find("Authorization: Bearer sk-o...1234\r\n"), std::string::npos)
+      << request_dump;
 
   http::request_parser<http::string_body> request_parser;
   error_code error;
@@ -177,6 +174,56 @@ TEST_F(RequestLog, ExchangesAreDumpedWithSecretsMasked) {
   EXPECT_EQ(files_under(logs()).size(), 4U);
 }
 
+TEST_F(RequestLog, TheAdminApiServesAnInterceptionsFilesToWhoeverMaySeeIt) {
+  ASSERT_EQ(toggle(R"({"enabled":true})", owner_token_).result_int(), 200);
+  const Response chat =
+      request(gateway_->port(), http::verb::post, "/openai/v1/chat/completions",
+              {{"Authorization", "Bearer " + owner_token_}}, R"({"model":"gpt/4o","messages":[]})");
+  ASSERT_EQ(chat.result_int(), 200);
+  const std::string id(chat["X-AIBridge-Interception-Id"]);
+  const std::string logs_path = "/api/v2/aibridge/interceptions/" + id + "/request-logs";
+  const auto get = [&](const std::string& target, const std::string& token) {
+    return request(gateway_->port(), http::verb::get, target, {{"Coder-Session-Token", token}});
+  };
+  json::value listed;
+  for (int i = 0; i < 500; ++i) {  // recorded, and both files written, off the network thread
+    const Response response = get(logs_path, owner_token_);
+    if (response.result_int() == 200) {
+      listed = json::parse(response.body());
+      if (listed.at("files").as_array().size() == 2) {
+        break;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const json::array& files = listed.at("files").as_array();
+  ASSERT_EQ(files.size(), 2U) << listed;
+  const std::string request_file(files[0].at("name").as_string());
+  EXPECT_TRUE(request_file.ends_with("-" + id + ".req.txt")) << request_file;
+  EXPECT_TRUE(std::string(files[1].at("name").as_string()).ends_with(".resp.txt"));
+
+  const Response file = get(logs_path + "/" + request_file, owner_token_);
+  ASSERT_EQ(file.result_int(), 200);
+  EXPECT_EQ(file[http::field::content_type], "text/plain; charset=utf-8");
+  EXPECT_EQ(file["Content-Security-Policy"], "sandbox; default-src 'none'");
+  EXPECT_EQ(file.body().size(), files[0].at("bytes").as_int64());
+  EXPECT_NE(file.body().find("POST /v1/chat/completions HTTP/1.1\r\n"), std::string::npos);
+  EXPECT_EQ(file.body().find(owner_token_), std::string::npos);  // as dumped: masked
+
+  // Someone else's interception, a name that is not one of its files, a path: 404.
+  auto store = recorder::open_store(database_location(dir_.path()), {}, false);
+  const std::string member = add_account(*store, {"55555555-5555-4555-8555-555555555555", "erin",
+                                                  "", "", "", recorder::Role::kMember, 1});
+  EXPECT_EQ(get(logs_path, member).result_int(), 404);
+  EXPECT_EQ(get(logs_path + "/" + request_file, member).result_int(), 404);
+  for (const std::string& bad :
+       std::vector<std::string>{"12-" + id + ".req.txt", "..%2F..%2Faibridge.db", "x"}) {
+    EXPECT_EQ(get(logs_path + "/" + bad, owner_token_).result_int(), 404) << bad;
+  }
+  EXPECT_EQ(get("/api/v2/aibridge/interceptions/nope/request-logs", owner_token_).result_int(),
+            400);
+}
+
 TEST(RequestLogFailures, NoResponseGivesAnErrorFile) {
   TempDir dir;
   Gateway gateway(dir.path(), {"--anthropic-base-url", "http://127.0.0.1:1"});
@@ -187,15 +234,19 @@ TEST(RequestLogFailures, NoResponseGivesAnErrorFile) {
                     {{"X-Api-Key", token}}, R"({"model":"claude"})")
                 .result_int(),
             502);
+  // The dump is written off the network thread: the error file can exist before its text does,
+  // so wait for the text (up to 10 s on a loaded machine), not for the file.
   std::vector<fs::path> files;
-  for (int i = 0; i < 100 && files.size() < 2; ++i) {
+  std::string error_text;
+  for (int i = 0; i < 1000 && error_text.find("cannot connect") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     files = files_under(fs::path(dir.path()) / "request-logs" / "anthropic" / "claude");
+    error_text = files.size() == 2 ? read_file(files[1].string()) : std::string();
   }
   ASSERT_EQ(files.size(), 2U);
   EXPECT_TRUE(files[0].string().ends_with(".req.txt"));
   EXPECT_TRUE(files[1].string().ends_with(".req_error.txt"));
-  EXPECT_NE(read_file(files[1].string()).find("cannot connect"), std::string::npos);
+  EXPECT_NE(error_text.find("cannot connect"), std::string::npos) << error_text;
   EXPECT_EQ(gateway.stop(), 0);
 }
 

@@ -84,6 +84,11 @@ TEST(ClientDetection, FromHeaders) {
   EXPECT_EQ(detect({{"User-Agent", "claude-cli/2.0.67 (external, cli)"}}).client, "Claude Code");
   EXPECT_EQ(detect({{"User-Agent", "codex_cli_rs/0.87.0"}, {"session_id", " s-1 "}}).session_id,
             "s-1");
+  // Codex 0.171 names it with a hyphen, beside its thread's id.
+  EXPECT_EQ(
+      detect({{"User-Agent", "codex_cli_rs/0.171.0"}, {"session-id", "s-2"}, {"thread-id", "t-2"}})
+          .session_id,
+      "s-2");
   EXPECT_EQ(detect({{"User-Agent", "Zed/0.1"}}).client, "Zed");
   EXPECT_EQ(detect({{"User-Agent", "GitHubCopilotChat/0.30.0"}}).client,
             "GitHub Copilot (VS Code)");

@@ -69,30 +69,29 @@ TEST(Routing, BridgedEndpoints) {
   EXPECT_EQ(match_route(verb::post, "/anthropic/v1/messages").endpoint, Endpoint::kMessages);
 }
 
-TEST(Routing, AdminAndOperations) {
-  EXPECT_EQ(match_route(verb::get, "/api/v2/aibridge/interceptions?limit=5").kind,
-            RouteKind::kInterceptions);
-  EXPECT_EQ(match_route(verb::get, "/api/experimental/aibridge/interceptions").kind,
-            RouteKind::kInterceptionsExperimental);
-  EXPECT_EQ(match_route(verb::get, "/api/v2/api/experimental/aibridge/interceptions").kind,
-            RouteKind::kInterceptionsExperimental);
-  EXPECT_EQ(match_route(verb::post, "/api/experimental/aibridge/log-requests").kind,
-            RouteKind::kLogRequests);
-  EXPECT_TRUE(
-      match_route(verb::get, "/api/v2/api/experimental/aibridge/log-requests").method_allowed);
-  EXPECT_FALSE(
-      match_route(verb::delete_, "/api/experimental/aibridge/log-requests").method_allowed);
+TEST(Routing, OperationsAndTheAdminPrefixes) {
   EXPECT_EQ(match_route(verb::get, "/healthz").kind, RouteKind::kHealthz);
   EXPECT_EQ(match_route(verb::get, "/readyz").kind, RouteKind::kReadyz);
   EXPECT_EQ(match_route(verb::get, "/metrics").kind, RouteKind::kMetrics);
-  EXPECT_FALSE(match_route(verb::post, "/api/v2/aibridge/interceptions").method_allowed);
+  EXPECT_FALSE(match_route(verb::post, "/metrics").method_allowed);
+  // Everything else below the admin prefixes is api/'s to route, whatever the method.
+  for (const char* target :
+       {"/api/v2/aibridge/interceptions?limit=5", "/api/v2/aibridge/interceptions/x",
+        "/api/experimental/aibridge/interceptions",
+        "/api/v2/api/experimental/aibridge/log-requests", "/api/v2/aibridge/nothing-here", "/",
+        "/console", "/console/app.js"}) {
+    const Route route = match_route(verb::delete_, target);
+    EXPECT_EQ(route.kind, RouteKind::kAdmin) << target;
+    EXPECT_TRUE(route.method_allowed) << target;
+  }
 }
 
 TEST(Routing, UnknownPathsAreNotFound) {
   for (const char* target :
-       {"/", "/openai", "/openai/v1", "/openai/v1/", "/openai/v1/completions", "/openai/v2/models",
+       {"/openai", "/openai/v1", "/openai/v1/", "/openai/v1/completions", "/openai/v2/models",
         "/anthropic/v1/complete", "/anthropic/v1/messages/", "/anthropic/v1/models_x",
-        "/api/v2/aibridge", "/api/v2/aibridge/openai/v1/embeddings", "/healthz/extra",
+        "/api/v2/aibridge", "/api/v2/aibridge/openai/v1/embeddings",
+        "/api/v2/aibridge/anthropic/v1/complete", "/healthz/extra", "/consoles",
         "/openai/v1/chat/completions/x", "//openai/v1/models"}) {
     EXPECT_EQ(match_route(verb::get, target).kind, RouteKind::kNotFound) << target;
   }

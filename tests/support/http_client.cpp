@@ -80,6 +80,7 @@ Response Connection::request(http::verb method, const std::string& target, const
   ExchangeDeadline deadline(socket_);
   http::response_parser<http::string_body> parser;
   parser.body_limit(1ULL << 30);
+  parser.skip(method == http::verb::head);  // its Content-Length is GET's; no body follows
   error_code error;
   http::write(socket_, message, error);
   if (!error) {
