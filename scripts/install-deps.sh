@@ -7,8 +7,10 @@ set -euo pipefail
 
 build=(build-essential cmake ninja-build pkg-config ca-certificates
        libboost1.81-dev libboost-json1.81-dev libssl-dev libsqlite3-dev sqlite3 libpq-dev
-       libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev prometheus-cpp-dev libmimalloc-dev)
-test=(googletest libgtest-dev clang libclang-rt-14-dev openssl curl postgresql-15)
+       libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev prometheus-cpp-dev libmimalloc-dev
+       libjs-chart.js)  # Chart.js, embedded in the console
+test=(googletest libgtest-dev clang libclang-rt-14-dev openssl curl postgresql-15
+      chromium)  # the console's browser test
 bench=(nginx-light wrk linux-perf strace valgrind sqlite3 curl python3 postgresql-15)
 
 wanted=()

@@ -2,35 +2,15 @@
 // through aibridge; what they see must be the same (SPEC §4.3). Started by ctest with
 // GATEWAY_BINARY and MOCK_BINARY set.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { check, finish, results, start, stop } from './harness.mjs';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 
-const children = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'aibridge-e2e-'));
 
-function start(binary, args) {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${binary} did not start:\n${stderr}`)), 20000);
-    const poll = setInterval(() => {
-      const match = stderr.match(/listening on https?:\/\/127\.0\.0\.1:(\d+)/);
-      if (match) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve({ port: Number(match[1]), stdout: () => stdout, child });
-      }
-    }, 10);
-  });
-}
 
 async function collect(stream) {
   const items = [];
@@ -38,15 +18,6 @@ async function collect(stream) {
   return items;
 }
 
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push(`ok   ${name}`);
-  } catch (error) {
-    results.push(`FAIL ${name}: ${error.stack ?? error}`);
-  }
-}
 
 try {
   const mock = await start(process.env.MOCK_BINARY, ['--listen', '127.0.0.1:0']);
@@ -155,9 +126,7 @@ try {
 } catch (error) {
   results.push(`FAIL setup: ${error.stack ?? error}`);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
-
-console.log(results.join('\n'));
-process.exit(results.some((line) => line.startsWith('FAIL')) ? 1 : 0);
+finish();
