@@ -4,7 +4,7 @@ every combination of filters the benchmark covers, and whether each `count` (and
 is exactly what a plain scan of the database gives.
 
     list_api.py --url http://127.0.0.1:PORT --token TOKEN --db PATH|URI --seed SEED.json
-                --seconds N --out FILE.json
+                --seconds N --out FILE.json [--console-out FILE.json]
 
 The seed file is what seed_records printed. wrk requests each (filter, page) pair for
 `seconds` on one connection, one request at a time (a Python client's own pauses would show in
@@ -94,8 +94,8 @@ class Client:
         self.connection = http.client.HTTPConnection(parsed.hostname, parsed.port)
         self.headers = {"Coder-Session-Token": token}
 
-    def get(self, params):
-        path = "/api/v2/aibridge/interceptions?" + urllib.parse.urlencode(params)
+    def get(self, params, endpoint="interceptions"):
+        path = f"/api/v2/aibridge/{endpoint}?" + urllib.parse.urlencode(params)
         self.connection.request("GET", path, headers=self.headers)
         response = self.connection.getresponse()
         body = response.read()
@@ -104,9 +104,9 @@ class Client:
         return json.loads(body)
 
 
-def wrk_latency(url, token, params, seconds):
+def wrk_latency(url, token, params, seconds, endpoint="interceptions"):
     """(p50, p99) in microseconds of one connection requesting the page for `seconds`."""
-    target = url + "/api/v2/aibridge/interceptions?" + urllib.parse.urlencode(params)
+    target = f"{url}/api/v2/aibridge/{endpoint}?" + urllib.parse.urlencode(params)
     out = subprocess.run(["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency",
                           "-H", f"Coder-Session-Token: {token}", target],
                          capture_output=True, text=True, check=True).stdout
@@ -115,6 +115,8 @@ def wrk_latency(url, token, params, seconds):
     units = {"us": 1, "ms": 1e3, "s": 1e6}
     found = {p: float(v) * units[u] for p, v, u in
              re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    if not found or re.search(r"^\s*0 requests in", out, re.M):  # none answered within 2 s
+        return None, None
     return found["50"], found["99"]
 
 
@@ -123,6 +125,7 @@ def main():
     for flag in ("--url", "--token", "--db", "--seed", "--out"):
         parser.add_argument(flag, required=True)
     parser.add_argument("--seconds", type=int, default=2)
+    parser.add_argument("--console-out", help="also time the console's other calls, into this file")
     args = parser.parse_args()
     seed = json.load(open(args.seed))
     client = Client(args.url, args.token)
@@ -154,6 +157,51 @@ def main():
                             "pages_ok": pages_ok, "p50_us": p50, "p99_us": p99,
                             "seconds": args.seconds})
     json.dump(results, open(args.out, "w"), indent=1)
+    if args.console_out:
+        json.dump(console_calls(args, client, db, seed), open(args.console_out, "w"), indent=1)
+
+
+def console_calls(args, client, db, seed):
+    """The console's other calls (SPEC §10) on the same data: one interception, usage sums over
+    whole days and over windows with sub-second ends, the models and clients, sessions. A usage
+    total must be the list's count for the same filter, the sessions count a plain grouping's."""
+    by_name = {name: q for name, q, _ in filters(seed)}
+    some_id = client.get({"limit": 1, "offset": 1000})["results"][0]["id"]
+    calls = [("interception by id", f"interceptions/{some_id}", {})]
+    for group_by, name in [("day", "none"), ("day,model", "none"), ("user", "none"),
+                           ("day,user", "15 days + provider"), ("model", "heavy user (90%)"),
+                           ("day", "10 s + heavy user"), ("client", "rare user + model")]:
+        q = by_name[name]
+        calls.append((f"usage by {group_by}, {name}", "usage",
+                      dict({"group_by": group_by}, **({"q": q} if q else {}))))
+    calls += [("models", "models", {}), ("clients", "clients", {})]
+    # Sessions: the first page for the list's filters, deep pages, and one session.
+    sessions = client.get({}, "sessions")
+    deep = int(sessions["count"] * 0.9)
+    cursor = client.get({"offset": deep, "limit": 1}, "sessions")["results"][0]["id"]
+    for name in ["none", "heavy user (90%)", "rare user (0.01%)", "rare model (0.005%)",
+                 "heavy user + model", "15 days + provider", "10 s + heavy user"]:
+        q = by_name[name]
+        calls.append((f"sessions, {name}", "sessions", {"q": q} if q else {}))
+    calls += [("sessions, offset 10,000", "sessions", {"offset": 10_000}),
+              ("sessions, cursor 90%", "sessions", {"after_id": cursor}),
+              ("session by id (20 interceptions)", "sessions/" + urllib.parse.quote(next(
+                  r["id"] for r in sessions["results"] if r["interception_count"] == 20)), {})]
+    out = []
+    for name, endpoint, params in calls:
+        exact = True
+        if endpoint == "usage":
+            total = client.get(params, "usage")["total"]["interceptions"]
+            listed = client.get({"q": params["q"]} if "q" in params else {})["count"]
+            exact = total == listed
+        if endpoint == "sessions" and not params:  # the count a plain grouping gives
+            exact = sessions["count"] == int(db.rows(
+                "SELECT count(*) FROM (SELECT DISTINCT initiator_id, coalesce(session_id, CAST(id AS TEXT)) "
+                "FROM aibridge_interceptions) AS s")[0][0])
+        p50, p99 = wrk_latency(args.url, args.token, params, args.seconds, endpoint)
+        out.append({"call": name, "exact": exact, "p50_us": p50, "p99_us": p99,
+                    "seconds": args.seconds})
+    return out
 
 
 if __name__ == "__main__":

@@ -115,7 +115,8 @@ wait_port "$LIST_PORT"
 LIST_TOKEN=$(awk '/admin token:/ {print $3}' "$OUT/pg-list.out")
 for run in $(seq 1 "$REPEATS"); do
   python3 bench/list_api.py --url "http://127.0.0.1:$LIST_PORT" --token "$LIST_TOKEN" \
-    --db "$LIST_DB" --seed "$OUT/raw/pg-seed.json" --seconds 2 --out "$OUT/raw/pg-list-$run.json"
+    --db "$LIST_DB" --seed "$OUT/raw/pg-seed.json" --seconds 2 --out "$OUT/raw/pg-list-$run.json" \
+    --console-out "$OUT/raw/pg-console-$run.json"
 done
 fi
 echo "bench: PostgreSQL lane done" >&2

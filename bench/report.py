@@ -456,6 +456,38 @@ def list_section(list_runs, seed, title, how):
     return out, worst, exact
 
 
+def worst_text(worst_us):
+    return "> 2 s (no answer within wrk's timeout)" if worst_us == float("inf") else f"{worst_us / 1000:.2f} ms"
+
+
+def console_section(console_runs, rows, title):
+    """The console's other calls: (lines, worst p99 in µs, every usage total exact)."""
+    by_call = {}
+    for run in console_runs:
+        for row in run:
+            by_call.setdefault(row["call"], []).append(row)
+    out = [f"## {title} on {rows:,} interceptions (wrk, one connection, "
+           f"{console_runs[0][0]['seconds']} s per call)", "",
+           "The console's calls besides the list (SPEC §10), on the list section's data (sessions:",
+           "a user's twenty consecutive turns in each stream, the Unknown client's turns alone). A",
+           "usage total must equal the list's `count` for the same filter, the unfiltered sessions",
+           "count a plain grouping's.", "",
+           "| call | p50 | p99 | exact |", "|---|---|---|---|"]
+    worst, exact = 0, True
+    for call, runs in by_call.items():
+        ok = all(r["exact"] for r in runs)
+        exact = exact and ok
+        if any(r["p99_us"] is None for r in runs):  # no answer within wrk's 2 s timeout
+            worst = float("inf")
+            out.append(f"| {call} | > 2 s | > 2 s | {'yes' if ok else '**no**'} |")
+            continue
+        p50 = statistics.median(r["p50_us"] for r in runs)
+        p99 = statistics.median(r["p99_us"] for r in runs)
+        worst = max(worst, p99)
+        out.append(f"| {call} | {p50 / 1000:.2f} ms | {p99 / 1000:.2f} ms | {'yes' if ok else '**no**'} |")
+    return out + [""], worst, exact
+
+
 list_runs = [json.load(open(p)) for p in sorted(glob.glob(f"{RAW}/list-*.json"))]
 if list_runs:
     seed = json.load(open(f"{RAW}/seed.json"))
@@ -470,6 +502,14 @@ if list_runs:
                     "p99 ≤ 20 ms, `count` exact",
                     f"worst p99 {worst / 1000:.2f} ms; exact: {'yes' if exact else 'no'}",
                     worst <= 20_000 and exact))
+console_runs = [json.load(open(p)) for p in sorted(glob.glob(f"{RAW}/console-*.json"))]
+if console_runs:
+    section, worst, exact = console_section(console_runs, seed["rows"], "Console API")
+    lines += section
+    targets.append((f"console API calls at {seed['rows']:,} interceptions (one interception, usage, "
+                    "models, clients, sessions)", "p99 ≤ 50 ms",
+                    f"worst p99 {worst_text(worst)}; exact: {'yes' if exact else 'no'}",
+                    worst <= 50_000 and exact))
 
 # The PostgreSQL lane (bench/postgres.sh): two replicas on one local server.
 pg_runs = sorted(glob.glob(f"{RAW}/pg-c64-*-replica0.txt"))
@@ -509,9 +549,13 @@ if pg_runs:
               f"{held_pg_seconds:,.1f} s in all). Recorded is counted once both writers have "
               "emptied their queues.", ""]
     targets.append(("PostgreSQL lane: every record written at the bench load (c=64, 2 replicas)",
-                    "0 lost, 0 dropped, 0 held back", f"{'0 lost' if all_recorded else 'records lost'}, "
-                    f"{dropped_pg:.0f} dropped, {held_pg:.0f} held back",
-                    all_recorded and dropped_pg == 0 and held_pg == 0))
+                    "0 lost, 0 dropped", f"{'0 lost' if all_recorded else 'records lost'}, "
+                    f"{dropped_pg:.0f} dropped", all_recorded and dropped_pg == 0))
+    # Beyond SPEC §9's bar (§8's loads are one gateway's): two replicas, their server, the mock
+    # and wrk share two cores here, so the writers may fall behind and hold requests back.
+    targets.append(("PostgreSQL lane: requests held back for the recorders (2 replicas, their "
+                    "server, mock and wrk on 2 cores)", "0", f"{held_pg:.0f} ({held_pg_seconds:,.1f} s)",
+                    held_pg == 0))
     pg_writers = [json.loads(open(p).read()) for p in sorted(glob.glob(f"{RAW}/pg-writer-*.json"))]
     if pg_writers:
         pg_rate = statistics.median(w["records_per_second"] for w in pg_writers)
@@ -529,6 +573,13 @@ if pg_runs:
                         "p99 ≤ 20 ms, `count` exact",
                         f"worst p99 {worst / 1000:.2f} ms; exact: {'yes' if exact else 'no'}",
                         worst <= 20_000 and exact))
+    pg_console = [json.load(open(p)) for p in sorted(glob.glob(f"{RAW}/pg-console-*.json"))]
+    if pg_console:
+        section, worst, exact = console_section(pg_console, pg_seed["rows"], "Console API on PostgreSQL")
+        lines += section
+        targets.append((f"console API calls on PostgreSQL at {pg_seed['rows']:,} interceptions",
+                        "p99 ≤ 50 ms", f"worst p99 {worst_text(worst)}; exact: {'yes' if exact else 'no'}",
+                        worst <= 50_000 and exact))
 
 head = ["## Targets (SPEC §8)", "", "| measure | target | measured | met |", "|---|---|---|---|"]
 head += [f"| {m} | {t} | {v} | {'yes' if ok else '**no**'} |" for m, t, v, ok in targets]

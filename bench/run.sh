@@ -179,7 +179,7 @@ if [ "$LIST_API" = 1 ]; then
   for run in $(seq 1 "$REPEATS"); do
     python3 bench/list_api.py --url "http://127.0.0.1:$LIST_PORT" --token "$LIST_TOKEN" \
       --db "$OUT/list-data/aibridge.db" --seed "$OUT/raw/seed.json" --seconds 2 \
-      --out "$OUT/raw/list-$run.json"
+      --out "$OUT/raw/list-$run.json" --console-out "$OUT/raw/console-$run.json"
   done
 fi
 

@@ -8,6 +8,7 @@
 // Prints one JSON object: the users it made (name → id), the dense window, the models.
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <random>
 
 #include <CLI/CLI.hpp>
@@ -48,7 +49,6 @@ recorder::Interception interception(core::UnixMicros started_at, const std::stri
   record.status = pick % 17 == 0 ? recorder::Status::kFailed
                   : pick % 23 == 0 ? recorder::Status::kCancelled
                                    : recorder::Status::kCompleted;
-  record.session_id = "session-" + std::to_string(random() % 20000);
   record.ended_at = started_at + 1'500'000;
   record.metadata = R"({"user_agent":"bench","client":")" + record.client +
                     R"(","streaming":true,"status":")" +
@@ -96,6 +96,8 @@ int run(int argc, char** argv) {
   auto sink = recorder::open_record_sink(path, {});
   std::mt19937_64 random(42);
   std::vector<recorder::Interception> batch;
+  constexpr long kTurnsPerSession = 20;
+  std::map<std::pair<std::string, bool>, long> turns;  // per user and stream of starts
   const long rare_every = std::max<long>(1, rows / 100);        // 0.01%
   const long rare_model_every = std::max<long>(1, rows / 50);   // 0.005%, offset from the above
   for (long i = 0; i < rows; ++i) {
@@ -111,8 +113,16 @@ int run(int argc, char** argv) {
                                                         : others[random() % others.size()].id;
     const std::string& model = rare_model ? std::string("rare-model")
                                           : models[random() % models.size()];
-    batch.push_back(interception(started_at + static_cast<core::UnixMicros>(random() % 1000),
-                                 initiator, model, random));
+    recorder::Interception record = interception(
+        started_at + static_cast<core::UnixMicros>(random() % 1000), initiator, model, random);
+    // Sessions as clients make them: a user's consecutive turns (twenty, in each of the two
+    // streams of starts), but for the clients that send no session id.
+    if (record.client != "Unknown") {
+      const long turn = turns[{initiator, dense}]++;
+      record.session_id = initiator + (dense ? "-d-" : "-s-") +
+                          std::to_string(turn / kTurnsPerSession);
+    }
+    batch.push_back(std::move(record));
     if (batch.size() == 8192 || i + 1 == rows) {
       sink->write_interceptions(batch);
       batch.clear();
