@@ -58,16 +58,20 @@ std::string new_uuid() {
   thread_local std::mt19937_64 random(std::random_device{}());
   thread_local std::uint64_t last_millis = 0;
   thread_local std::uint16_t sequence = 0;
-  const auto millis =
+  const auto now =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
-  if (millis == last_millis) {
-    sequence = static_cast<std::uint16_t>((sequence + 1) & 0x0FFF);
-  } else {
-    last_millis = millis;
+  if (now > last_millis) {
+    last_millis = now;
     sequence = static_cast<std::uint16_t>(random() & 0x07FF);  // room to count up
+  } else if (++sequence > 0x0FFF) {
+    // More than the counter holds in one millisecond (or the clock stepped back): borrow the
+    // next millisecond, as RFC 9562 §6.2 allows, so the ids keep increasing.
+    ++last_millis;
+    sequence = 0;
   }
+  const std::uint64_t millis = last_millis;
   const std::uint64_t tail = random();
   boost::uuids::uuid id{};
   for (std::size_t i = 0; i < 6; ++i) {
