@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "core/config_keys.hpp"
+#include "core/mcp_config.hpp"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header
 
@@ -131,6 +132,10 @@ class Loader {
       const std::string key =
           prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
       const std::string where = path + ":" + std::to_string(node.source().begin.line);
+      if (key == "mcp.servers") {
+        read_mcp_servers(node, path, result_.config.mcp, result_.errors);
+        continue;
+      }
       if (const auto* child = node.as_table()) {
         walk(*child, key, path);
         continue;

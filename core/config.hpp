@@ -38,6 +38,21 @@ struct RecorderSettings {
   std::uint64_t max_recorded_body = 32ULL << 20;
 };
 
+/// One MCP server whose tools are injected into bridged requests (SPEC §11).
+struct McpServerSettings {
+  std::string name;  // in tool names (bmcp_<name>_<tool>): letters, digits, '-'
+  std::string url;   // Streamable HTTP endpoint, http(s)
+  std::vector<std::pair<std::string, std::string>> headers;  // sent on every call; never logged
+  std::string allow;  // a regular expression searched for in each tool's own name; "" = all
+  std::string deny;   // likewise; deny wins over allow
+};
+
+struct McpSettings {
+  std::vector<McpServerSettings> servers;
+  std::uint64_t max_iterations = 10;  // provider calls after the first, per bridged request
+  Duration call_timeout{30s};         // each MCP request (initialise, list, call)
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
@@ -53,6 +68,7 @@ struct Config {
   std::string upstream_ca_file;  // extra trusted CAs for upstream TLS, beside the system store
   Timeouts timeouts;
   RecorderSettings recorder;
+  McpSettings mcp;
   ProviderSettings openai{"https://api.openai.com/v1", {}};
   ProviderSettings anthropic{"https://api.anthropic.com", {}};
 };

@@ -274,6 +274,13 @@ std::vector<KeySpec> build_table() {
        "largest non-streaming response body the extractors look at",
        unsigned_key(
            [](C & c) -> auto& { return c.recorder.max_recorded_body; }, 1024, kMaxU64, true)},
+      {"mcp.max_iterations", "", "",
+       "provider calls after the first one a request with injected tools may make",
+       unsigned_key(
+           [](C & c) -> auto& { return c.mcp.max_iterations; }, 1, 100, false)},
+      {"mcp.call_timeout", "", "", "longest an MCP server may take to answer one call",
+       duration_key(
+           [](C & c) -> auto& { return c.mcp.call_timeout; }, false)},
       {"providers.openai.base_url", "AIBRIDGE_OPENAI_BASE_URL", "", "OpenAI API base URL",
        string_key(
            [](C & c) -> auto& { return c.openai.base_url; }, check_base_url)},

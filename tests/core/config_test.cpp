@@ -63,6 +63,8 @@ TEST_F(ConfigTest, ShippedConfigFileStatesTheDefaults) {
   EXPECT_EQ(config.recorder.max_sse_event_bytes, defaults.recorder.max_sse_event_bytes);
   EXPECT_EQ(config.openai.base_url, defaults.openai.base_url);
   EXPECT_EQ(config.anthropic.base_url, defaults.anthropic.base_url);
+  EXPECT_EQ(config.mcp.max_iterations, defaults.mcp.max_iterations);
+  EXPECT_EQ(config.mcp.call_timeout, defaults.mcp.call_timeout);
 }
 
 TEST_F(ConfigTest, FileThenEnvironmentThenFlags) {
@@ -133,6 +135,48 @@ flush_interval = "1s"
     }
     EXPECT_TRUE(found) << "missing error: " << fragment;
   }
+}
+
+TEST_F(ConfigTest, McpServersAreTablesCheckedOneByOne) {
+  ConfigSources sources;
+  sources.file = write_file(R"(
+[mcp]
+max_iterations = 4
+call_timeout = "5s"
+
+[[mcp.servers]]
+name = "github"
+url = "https://mcp.example/github"
+headers = { Authorization = "Bearer t" }
+allow = "^issue_"
+deny = "delete"
+
+[[mcp.servers]]
+name = "bad_name"
+url = "ftp://x"
+deny = "(["
+colour = "red"
+
+[[mcp.servers]]
+name = "github"
+url = "http://other"
+)");
+  const ConfigResult result = load_config(sources);
+  const McpSettings& mcp = result.config.mcp;
+  EXPECT_EQ(mcp.max_iterations, 4U);
+  EXPECT_EQ(mcp.call_timeout, 5s);
+  ASSERT_EQ(mcp.servers.size(), 1U);
+  EXPECT_EQ(mcp.servers[0].name, "github");
+  EXPECT_EQ(mcp.servers[0].headers,
+            (std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer t"}}));
+  EXPECT_EQ(mcp.servers[0].allow, "^issue_");
+  ASSERT_EQ(result.errors.size(), 5U);
+  const std::string file = *sources.file;
+  EXPECT_EQ(result.errors[0], file + ":13: mcp.servers: colour: unknown key (name, url, headers, allow, deny)");
+  EXPECT_NE(result.errors[1].find("name: \"bad_name\" must be 1 to 32 letters"), std::string::npos);
+  EXPECT_NE(result.errors[2].find("url: \"ftp://x\" is not an http"), std::string::npos);
+  EXPECT_NE(result.errors[3].find("\"([\" is not a regular expression"), std::string::npos);
+  EXPECT_EQ(result.errors[4], file + ":19: mcp.servers: a second server named \"github\"");
 }
 
 TEST_F(ConfigTest, TomlSyntaxErrorNamesTheLine) {
