@@ -109,6 +109,69 @@ std::vector<JsonSpan> array_elements(std::string_view json, std::size_t array_be
   return elements;
 }
 
+std::string with_member(std::string_view object, std::string_view key, std::string_view value) {
+  const std::vector<JsonMember> members = object_members(object);
+  std::string out;
+  out.reserve(object.size() + key.size() + value.size() + 4);
+  std::size_t copied = 0;
+  for (const JsonMember& member : members) {
+    if (member.key == key) {
+      out.append(object.substr(copied, member.value_begin - copied));
+      out.append(value);
+      copied = member.value_end;
+    }
+  }
+  if (copied == 0) {  // no such member: first, so the rest of the text stays as it was
+    const std::size_t brace = object.find('{');
+    out.append(object.substr(0, brace + 1));
+    out += '"';
+    out.append(key);
+    out += "\":";
+    out.append(value);
+    copied = brace + 1;
+    if (members.empty()) {
+      copied = object.find('}', brace);  // drop whitespace inside "{ }", keep the brace
+    } else {
+      out += ',';
+    }
+  }
+  out.append(object.substr(copied));
+  return out;
+}
+
+std::string with_array_elements(std::string_view object, std::string_view key,
+                                std::string_view elements, bool at_front) {
+  for (const JsonMember& member : object_members(object)) {
+    if (member.key != key || object[member.value_begin] != '[') {
+      continue;
+    }
+    const std::vector<JsonSpan> existing = array_elements(object, member.value_begin);
+    std::string out(object.substr(0, member.value_begin + 1));  // through the '['
+    if (at_front) {
+      out.append(elements);
+      if (!existing.empty()) {
+        out += ',';
+        out.append(object.substr(existing.front().begin,
+                                 existing.back().end - existing.front().begin));
+      }
+    } else {
+      if (!existing.empty()) {
+        out.append(object.substr(existing.front().begin,
+                                 existing.back().end - existing.front().begin));
+        out += ',';
+      }
+      out.append(elements);
+    }
+    out += ']';
+    out.append(object.substr(member.value_end));
+    return out;
+  }
+  std::string array = "[";
+  array.append(elements);
+  array += ']';
+  return with_member(object, key, array);
+}
+
 std::string with_include_usage(std::string_view body) {
   const std::vector<JsonMember> members = object_members(body);
   std::string out;

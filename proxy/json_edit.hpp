@@ -26,6 +26,15 @@ struct JsonSpan {
 /// Elements of the array whose '[' is at `array_begin`; empty when there is no array there.
 std::vector<JsonSpan> array_elements(std::string_view json, std::size_t array_begin);
 
+/// `object` (a JSON object) with member `key` set to the JSON text `value`: its value replaced
+/// where the member exists (every occurrence), else the member added first.
+std::string with_member(std::string_view object, std::string_view key, std::string_view value);
+
+/// `object` with the JSON texts `elements` (comma-separated, not empty) added to the array member
+/// `key`, at its front or its end; a missing or non-array member becomes `[elements]`.
+std::string with_array_elements(std::string_view object, std::string_view key,
+                                std::string_view elements, bool at_front);
+
 /// Streaming chat completions must report usage: makes `stream_options.include_usage` true,
 /// keeping any other stream_options members (a non-object stream_options is replaced).
 std::string with_include_usage(std::string_view body);
