@@ -110,6 +110,8 @@ int serve(const core::Config& config) {
                  });
     api::AdminHandler admin(stores, dumper, authenticator);
     auto tls = upstream_tls_context(config);
+    // Before the listener opens: a client's first request already gets the tools.
+    const auto tools = proxy::mcp::Toolbox::start(config.mcp, *tls, config.timeouts);
     std::optional<core::AccessLog> access_log;
     if (config.access_log) {
       access_log.emplace();
@@ -118,7 +120,7 @@ int serve(const core::Config& config) {
         config, metrics, authenticator, stores, recorder, dumper, *tls,
         provider_origin(config.openai.base_url, "providers.openai.base_url"),
         provider_origin(config.anthropic.base_url, "providers.anthropic.base_url"), &admin,
-        access_log ? &*access_log : nullptr});
+        access_log ? &*access_log : nullptr, tools.get()});
     late_signals.emplace(never_run, SIGINT, SIGTERM);
     const tcp::endpoint endpoint = server.listen();
     // After listen: a start that cannot serve makes no owner (nor prints its token).

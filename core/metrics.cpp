@@ -52,6 +52,15 @@ Metrics::Metrics()
                                 .Name("upstream_errors_total")
                                 .Help("Failures talking to a provider, by kind")
                                 .Register(*registry)),
+      mcp_calls_total(BuildCounter()
+                          .Name("mcp_calls_total")
+                          .Help("Injected tool calls to MCP servers, by server and outcome (ok, "
+                                "tool_error: the tool said isError, failed: no result)")
+                          .Register(*registry)),
+      mcp_call_duration_seconds(BuildHistogram()
+                                    .Name("mcp_call_duration_seconds")
+                                    .Help("Time an MCP server took to answer a tools/call")
+                                    .Register(*registry)),
       recorder_queue_depth(BuildGauge()
                                .Name("recorder_queue_depth")
                                .Help("Interceptions waiting to be written")

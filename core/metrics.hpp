@@ -49,6 +49,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& tool_calls_total;       // provider, model, injected
   prometheus::Family<prometheus::Counter>& passthrough_total;      // provider, route
   prometheus::Family<prometheus::Counter>& upstream_errors_total;  // provider, kind
+  prometheus::Family<prometheus::Counter>& mcp_calls_total;  // server, outcome (SPEC §11)
+  prometheus::Family<prometheus::Histogram>& mcp_call_duration_seconds;  // server
   prometheus::Gauge& recorder_queue_depth;
   prometheus::Counter& recorder_written_total;
   prometheus::Counter& recorder_dropped_total;

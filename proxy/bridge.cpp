@@ -12,6 +12,7 @@
 #include "proxy/json_edit.hpp"
 #include "proxy/provider_routes.hpp"
 #include "proxy/providers/request_facts.hpp"
+#include "proxy/tool_loop.hpp"
 
 namespace aibridge::proxy {
 
@@ -48,16 +49,23 @@ net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRe
 
   const auto dump = deps.dumper.bridged(route.provider, recording_model, interception_id);
   std::array<RelayObserver*, 2> observers{&recording, dump.get()};
-  if (dump) {
-    dump->request(request);
-  }
   deps.metrics.interceptions_inflight.Increment();
-  const ForwardRequest forward_request{
-      origin,          request,
-      route.provider,  streaming,
-      keep_alive,      interception_id,
-      std::span(observers.data(), dump ? 2 : 1)};
-  const ForwardResult result = co_await forward(session, forward_request, log);
+  ForwardResult result;
+  if (deps.tools != nullptr && !deps.tools->empty() && !streaming) {
+    const ToolLoopRequest loop{origin,          request,   route,    keep_alive,
+                               interception_id, *deps.tools, recording, dump.get()};
+    result = co_await run_tool_loop(session, loop, log);
+  } else {
+    if (dump) {
+      dump->request(request);
+    }
+    const ForwardRequest forward_request{
+        origin,          request,
+        route.provider,  streaming,
+        keep_alive,      interception_id,
+        std::span(observers.data(), dump ? 2 : 1)};
+    result = co_await forward(session, forward_request, log);
+  }
   deps.metrics.interceptions_inflight.Decrement();
 
   recorder::Interception record = recording.finish(result);

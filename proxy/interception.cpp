@@ -13,6 +13,7 @@ InterceptionRecording::InterceptionRecording(const Route& route, std::string int
                                              RequestFacts facts, ClientFacts client,
                                              const core::RecorderSettings& settings)
     : provider_(route.provider),
+      endpoint_(route.endpoint),
       facts_(std::move(facts)),
       client_(std::move(client)),
       extractor_(make_extractor(route.endpoint)),
@@ -51,16 +52,53 @@ void InterceptionRecording::on_response_body(std::string_view piece) {
   }
 }
 
+void InterceptionRecording::on_loop_response(const http::response_header<>& head,
+                                             const std::string& body,
+                                             const mcp::Catalogue& catalogue, bool last) {
+  if (!loop_) {
+    loop_.emplace();
+  }
+  const unsigned status = head.result_int();
+  Extraction response;
+  if (status >= 200 && status < 300) {
+    const std::unique_ptr<Extractor> extractor = make_extractor(endpoint_);
+    extractor->on_body(body);
+    response = extractor->finish();
+  }
+  if (loop_->response_id.empty()) {
+    loop_->response_id = response.response_id;
+  }
+  std::move(response.token_usages.begin(), response.token_usages.end(),
+            std::back_inserter(loop_->token_usages));
+  std::move(response.model_thoughts.begin(), response.model_thoughts.end(),
+            std::back_inserter(loop_->model_thoughts));
+  for (recorder::ToolUsage& tool : response.tool_usages) {
+    if (catalogue.find(tool.tool) == nullptr) {
+      loop_->tool_usages.push_back(std::move(tool));
+    }
+  }
+  loop_->failed = response.failed;
+  loop_->error = std::move(response.error);
+  loop_->finished = last;
+}
+
+void InterceptionRecording::on_injected_call(recorder::ToolUsage usage) {
+  if (!loop_) {
+    loop_.emplace();
+  }
+  loop_->tool_usages.push_back(std::move(usage));
+}
+
 recorder::Interception InterceptionRecording::finish(const ForwardResult& result) {
   // A whole blocking body is the provider's complete answer, even if the client left meanwhile.
-  if (extract_ && !event_stream_ && !body_too_large_ && result.upstream_complete) {
+  if (!loop_ && extract_ && !event_stream_ && !body_too_large_ && result.upstream_complete) {
     extractor_->on_body(body_);
   }
   if (body_too_large_) {
     spdlog::warn("interception {}: response body over recorder.max_recorded_body, not parsed",
                  record_.id);
   }
-  Extraction extraction = extractor_->finish();
+  Extraction extraction = loop_ ? std::move(*loop_) : extractor_->finish();
   const StatusDecision decision =
       decide_status({result.ending, result.error, result.upstream_status, extraction.failed,
                      extraction.error, extraction.finished, event_stream_});

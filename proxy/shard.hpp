@@ -12,6 +12,7 @@
 #include "core/net.hpp"
 #include "proxy/admin_service.hpp"
 #include "proxy/auth.hpp"
+#include "proxy/mcp/toolbox.hpp"
 #include "proxy/request_dump.hpp"
 #include "proxy/shard_metrics.hpp"
 #include "proxy/upstream/client.hpp"
@@ -37,6 +38,7 @@ struct ServerDeps {
   Origin anthropic;
   AdminService* admin = nullptr;
   core::AccessLog* access_log = nullptr;  // null: no access log
+  const mcp::Toolbox* tools = nullptr;     // null or empty: nothing is injected
 
   const Origin& origin(Provider provider) const {
     return provider == Provider::kOpenAi ? openai : anthropic;

@@ -6,6 +6,8 @@
 //
 // X-Mock-Scenario: json (default) | sse | status | echo | txtar | reset-before | reset-mid |
 //                  stall-before | stall-mid | bad-chunked | close
+// X-Mock-Section: round picks section "round-N", N being the tool results the request carries
+// (a tool loop's Nth call); stats keep the last request bodies as recent_bodies.
 // X-Mock-Events (SSE text deltas, default 64), X-Mock-Interval-Ms (pause before each event),
 // X-Mock-Hold-End-Ms (pause before a stream's terminating chunk),
 // X-Mock-Delay-Ms (pause before the response), X-Mock-Stamp: 1 (": t=<monotonic ns>" comment
@@ -42,9 +44,25 @@ struct Stats {
   std::atomic<long> requests{0};
   std::atomic<long> peer_closed{0};
   bool record = true;
-  std::mutex mutex;  // guards last_request
+  std::mutex mutex;  // guards last_request and recent_bodies
   json::object last_request;
+  json::array recent_bodies;  // the last kRecentBodies request bodies, oldest first
 };
+
+constexpr std::size_t kRecentBodies = 32;
+
+// How many tool results a request carries (one per round of a gateway's tool loop), in any of
+// the three APIs' shapes.
+int tool_rounds(std::string_view body) {
+  int rounds = 0;
+  for (const std::string_view marker : {"\"tool_result\"", "\"role\":\"tool\"", "\"function_call_output\""}) {
+    for (std::size_t at = body.find(marker); at != std::string_view::npos;
+         at = body.find(marker, at + 1)) {
+      ++rounds;
+    }
+  }
+  return rounds;
+}
 
 struct Script {
   std::string scenario = "json";
@@ -97,6 +115,9 @@ Script read_script(const http::request<http::string_body>& request) {
   }
   if (auto found = request.find("x-mock-section"); found != request.end()) {
     script.section = std::string(found->value());
+    if (script.section == "round") {
+      script.section = "round-" + std::to_string(tool_rounds(request.body()));
+    }
   } else {
     const bool streaming = request.body().find("\"stream\":true") != std::string::npos ||
                            request.body().find("\"stream\": true") != std::string::npos;
@@ -156,6 +177,10 @@ class Connection {
         json::object described = describe(request);
         std::lock_guard lock(stats_.mutex);
         stats_.last_request = std::move(described);
+        stats_.recent_bodies.push_back(json::string(request.body()));
+        if (stats_.recent_bodies.size() > kRecentBodies) {
+          stats_.recent_bodies.erase(stats_.recent_bodies.begin());
+        }
       }
       if (!co_await respond(request) || !request.keep_alive()) {
         co_return;
@@ -173,6 +198,7 @@ class Connection {
       stats_.requests = 0;
       stats_.peer_closed = 0;
       stats_.last_request = {};
+      stats_.recent_bodies.clear();
     }
     {
       std::lock_guard lock(stats_.mutex);
@@ -180,7 +206,8 @@ class Connection {
                                                      {"open", stats_.open.load()},
                                                      {"requests", stats_.requests.load()},
                                                      {"peer_closed", stats_.peer_closed.load()},
-                                                     {"last_request", stats_.last_request}});
+                                                     {"last_request", stats_.last_request},
+                                                     {"recent_bodies", stats_.recent_bodies}});
     }
     response.prepare_payload();
     auto [error, written] = co_await http::async_write(stream_, response, kTuple);

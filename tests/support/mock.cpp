@@ -47,6 +47,26 @@ long MockUpstream::wait_for(const std::string& key, long value,
   return seen;
 }
 
+MockMcp::MockMcp(const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {AIBRIDGE_MOCK_MCP_BINARY, "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(argv);
+  const auto line = process_->wait_for_stderr("listening on ", std::chrono::seconds(10));
+  if (!line) {
+    throw std::runtime_error("mock_mcp did not start:\n" + process_->err());
+  }
+  port_ = port_from_listen_line(*line);
+}
+
+std::string MockMcp::url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/mcp";
+}
+
+boost::json::object MockMcp::stats() const {
+  const Response response = request(port_, http::verb::get, "/__mcp/stats");
+  return boost::json::parse(response.body()).as_object();
+}
+
 RefusingPort::RefusingPort() : socket_(io_) {
   socket_.open(tcp::v4());
   socket_.bind(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));

@@ -28,6 +28,20 @@ class MockUpstream {
   bool tls_ = false;
 };
 
+/// The mock MCP server (tests/mock/mock_mcp.cpp) started for a test.
+class MockMcp {
+ public:
+  explicit MockMcp(const std::vector<std::string>& extra_args = {});
+  /// The endpoint to configure: http://127.0.0.1:<port>/mcp.
+  std::string url() const;
+  /// GET /__mcp/stats: calls ({name, arguments}), methods, initialized.
+  boost::json::object stats() const;
+
+ private:
+  std::unique_ptr<Process> process_;
+  unsigned short port_ = 0;
+};
+
 /// A port on 127.0.0.1 that refuses connections for as long as this object lives: bound but
 /// never listening, so no other test can take it in the meantime.
 class RefusingPort {

@@ -1,0 +1,219 @@
+#include "proxy/tool_loop.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/json_text.hpp"
+#include "proxy/errors.hpp"
+#include "proxy/headers.hpp"
+#include "proxy/mcp/api_tools.hpp"
+#include "proxy/upstream/buffered_exchange.hpp"
+
+namespace aibridge::proxy {
+namespace {
+
+namespace json = boost::json;
+
+class ToolLoop {
+ public:
+  ToolLoop(Session& session, const ToolLoopRequest& loop, ExchangeLog& log)
+      : session_(session),
+        loop_(loop),
+        log_(log),
+        api_(mcp::api_tools(loop.route.endpoint)),
+        catalogue_(loop.tools.catalogue()),
+        metrics_(session.shard().deps.metrics),
+        // The whole loop is one exchange for the client: watched from the start.
+        watching_(session.client_watch(), session.watchdog(), true) {}
+
+  net::awaitable<ForwardResult> run();
+
+ private:
+  /// Ends the loop: the answer the client gets, as the provider sent it or as `body`.
+  net::awaitable<void> answer(BufferedResponse& response, std::string body);
+  net::awaitable<void> fail(const BufferedResponse& response);
+  net::awaitable<mcp::Outcome> call(const mcp::InjectedCall& call, std::string_view response_id);
+  void record_call(const mcp::InjectedCall& call, std::string_view response_id,
+                   const std::string* error);
+  bool stopped() {
+    if (session_.aborted()) {
+      end(ForwardEnding::kShutdown, shutdown_verdict().message);
+    } else if (session_.client_watch().client_gone()) {
+      end(ForwardEnding::kClientGone, "the client closed the connection");
+    } else {
+      return false;
+    }
+    log_.close_connection = true;
+    return true;
+  }
+  void end(ForwardEnding ending, std::string error) {
+    result_.ending = ending;
+    result_.error = std::move(error);
+  }
+  std::function<void(tcp::socket*)> cancellable() {
+    return [this](tcp::socket* socket) {
+      session_.set_upstream(socket);
+      session_.client_watch().cancel_on_disconnect(socket);
+    };
+  }
+
+  Session& session_;
+  const ToolLoopRequest& loop_;
+  ExchangeLog& log_;
+  const mcp::ApiTools& api_;
+  const mcp::Catalogue& catalogue_;
+  core::Metrics& metrics_;
+  ClientWatchScope watching_;
+  ForwardResult result_;
+};
+
+net::awaitable<ForwardResult> ToolLoop::run() {
+  StringRequest& request = loop_.request;
+  request.body() = api_.inject(request.body(), catalogue_);
+  request.prepare_payload();
+  if (loop_.dump != nullptr) {
+    loop_.dump->request(request);
+  }
+  const core::Timeouts& timeouts = session_.config().timeouts;
+  for (std::uint64_t round = 0;; ++round) {
+    BufferedExchange exchange{.origin = loop_.origin,
+                              .request = request,
+                              .deadline = Watchdog::Clock::now() + timeouts.blocking_response,
+                              .body_limit = session_.config().recorder.max_recorded_body};
+    exchange.in_use = cancellable();
+    BufferedResponse response =
+        co_await exchange_buffered(session_.shard().upstream, session_.watchdog(), exchange);
+    if (stopped()) {
+      co_return result_;
+    }
+    if (response.failed()) {
+      co_await fail(response);
+      co_return result_;
+    }
+    result_.upstream_status = response.message.result_int();
+    json::error_code error;
+    json::value parsed = json::parse(response.message.body(), error);
+    if (result_.upstream_status / 100 != 2 || error || !parsed.is_object()) {
+      co_await answer(response, {});  // an error, or a body only the client can make sense of
+      co_return result_;
+    }
+    const json::object& body = parsed.as_object();
+    std::vector<mcp::InjectedCall> calls = api_.injected_calls(body, catalogue_);
+    const bool last = calls.empty() || round >= loop_.tools.max_iterations();
+    loop_.recording.on_loop_response(response.message.base(), response.message.body(), catalogue_,
+                                     last);
+    const json::value* id = body.if_contains("id");
+    const std::string response_id = id != nullptr && id->is_string() ? std::string(id->as_string()) : "";
+    if (calls.empty()) {
+      co_await answer(response, {});
+      co_return result_;
+    }
+    if (last) {
+      // The model still asks for tools: the client gets its answer without those calls, and the
+      // record says they were not run.
+      const std::string reason = "not called: mcp.max_iterations (" +
+                                 std::to_string(loop_.tools.max_iterations()) + ") reached";
+      for (const mcp::InjectedCall& call : calls) {
+        record_call(call, response_id, &reason);
+      }
+      co_await answer(response, api_.without_injected(body, catalogue_));
+      co_return result_;
+    }
+    std::vector<mcp::Outcome> outcomes;
+    for (const mcp::InjectedCall& injected : calls) {
+      outcomes.push_back(co_await call(injected, response_id));
+      if (stopped()) {
+        co_return result_;
+      }
+    }
+    request.body() = api_.continued(request.body(), body, calls, outcomes);
+    request.prepare_payload();
+  }
+}
+
+net::awaitable<mcp::Outcome> ToolLoop::call(const mcp::InjectedCall& injected,
+                                            std::string_view response_id) {
+  const mcp::Tool& tool = *injected.tool;
+  const mcp::Server* server = loop_.tools.server(tool.server);
+  const auto started = std::chrono::steady_clock::now();
+  mcp::Outcome outcome = co_await server->call_tool(
+      session_.shard().upstream, session_.watchdog(), tool.name, injected.arguments, cancellable());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const json::value* is_error =
+      outcome.result && outcome.result->is_object() ? outcome.result->as_object().if_contains("isError")
+                                                    : nullptr;
+  const std::string_view kind = !outcome.result ? "failed"
+                                : is_error != nullptr && is_error->is_bool() && is_error->as_bool()
+                                    ? "tool_error"
+                                    : "ok";
+  metrics_.mcp_calls_total.Add({{"server", tool.server}, {"outcome", std::string(kind)}}).Increment();
+  metrics_.mcp_call_duration_seconds
+      .Add({{"server", tool.server}}, core::interception_duration_buckets())
+      .Observe(seconds);
+  if (!outcome.result) {
+    spdlog::warn("mcp server {}: {} failed: {}", tool.server, tool.name, outcome.error);
+  }
+  record_call(injected, response_id, outcome.result ? nullptr : &outcome.error);
+  co_return outcome;
+}
+
+void ToolLoop::record_call(const mcp::InjectedCall& call, std::string_view response_id,
+                           const std::string* error) {
+  recorder::ToolUsage usage;
+  usage.provider_response_id = std::string(response_id);
+  usage.tool_call_id = call.call_id;
+  usage.server_url = call.tool->server_url;
+  usage.tool = call.tool->name;
+  usage.input = call.raw_arguments;
+  usage.injected = true;
+  if (error != nullptr) {
+    usage.invocation_error = *error;
+  }
+  loop_.recording.on_injected_call(std::move(usage));
+}
+
+net::awaitable<void> ToolLoop::answer(BufferedResponse& response, std::string body) {
+  StringResponse client{response.message.result(), 11};
+  client.reason(response.message.reason());
+  copy_response_headers(response.message.base(), client.base());
+  client.set(kInterceptionIdHeader, loop_.interception_id);
+  client.body() = body.empty() ? std::move(response.message.body()) : std::move(body);
+  client.keep_alive(loop_.client_keep_alive && !session_.shard().draining);
+  client.prepare_payload();
+  result_.upstream_complete = true;
+  if (loop_.dump != nullptr) {
+    loop_.dump->on_response_head(client.base());
+    loop_.dump->on_response_body(client.body());
+  }
+  if (!co_await session_.write(client, log_)) {
+    end(ForwardEnding::kClientGone, "the client closed the connection");
+  }
+}
+
+net::awaitable<void> ToolLoop::fail(const BufferedResponse& response) {
+  const ErrorKind kind = response.timed_out ? ErrorKind::kUpstreamTimeout : ErrorKind::kUpstreamFailed;
+  end(response.timed_out ? ForwardEnding::kUpstreamTimeout : ForwardEnding::kUpstreamFailed,
+      "the provider connection failed: " + response.error);
+  session_.shard().metrics.upstream_error(loop_.route.provider, response.timed_out ? "timeout" : "protocol")
+      .Increment();
+  spdlog::warn("upstream {} failed in a tool loop: {}", provider_name(loop_.route.provider),
+               response.error);
+  if (loop_.dump != nullptr) {
+    loop_.dump->on_no_response(result_.error);
+  }
+  co_await session_.write_json(error_status(kind),
+                               provider_error_body(loop_.route.provider, kind, result_.error),
+                               loop_.client_keep_alive && !session_.shard().draining, log_,
+                               loop_.interception_id);
+}
+
+}  // namespace
+
+net::awaitable<ForwardResult> run_tool_loop(Session& session, const ToolLoopRequest& loop,
+                                            ExchangeLog& log) {
+  ToolLoop runner(session, loop, log);
+  co_return co_await runner.run();
+}
+
+}  // namespace aibridge::proxy
