@@ -2,7 +2,7 @@
 // through aibridge; what they see must be the same (SPEC §4.3). Started by ctest with
 // GATEWAY_BINARY and MOCK_BINARY set.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, finish, results, start, stop } from './harness.mjs';
@@ -122,6 +122,47 @@ try {
     assert.equal(`${sum('input_tokens')}/${sum('output_tokens')}`, '80/304');
     assert.equal(rows.flatMap((row) => row.user_prompts).filter((p) => p.prompt === 'hello').length, 10);
     assert.equal(new Set(rows.map((row) => row.metadata.client)).size, 1);
+  });
+
+  // MCP tools (SPEC §11): a gateway with the mock MCP server; the provider script calls its echo
+  // tool once, then answers. The SDKs see a normal answer and nothing of the injected call.
+  const mcp = await start(process.env.MOCK_MCP_BINARY, ['--listen', '127.0.0.1:0']);
+  const mcpDir = mkdtempSync(join(tmpdir(), 'aibridge-e2e-mcp-'));
+  writeFileSync(join(mcpDir, 'aibridge.toml'),
+    `[[mcp.servers]]\nname = "tools"\nurl = "http://127.0.0.1:${mcp.port}/mcp"\n`);
+  const round = (file, answers) => {
+    writeFileSync(join(mcpDir, file), answers.map((a, i) => `-- round-${i} --\n${JSON.stringify(a)}\n`).join(''));
+    return { headers: { 'X-Mock-Scenario': 'txtar', 'X-Mock-Txtar': join(mcpDir, file), 'X-Mock-Section': 'round' } };
+  };
+  const looped = await start(process.env.GATEWAY_BINARY, [
+    'serve', '--listen', '127.0.0.1:0', '--data-dir', mcpDir, '--config', join(mcpDir, 'aibridge.toml'),
+    '--openai-base-url', `${mockUrl}/v1`, '--anthropic-base-url', mockUrl,
+  ]);
+  const loopedToken = looped.stdout().match(/admin token: (\S+)/)[1];
+  const loopedUrl = `http://127.0.0.1:${looped.port}`;
+  const usage = { input_tokens: 10, output_tokens: 5 };
+  await check('mcp: anthropic sdk gets the answer after an injected call', async () => {
+    const client = new Anthropic({ apiKey: loopedToken, baseURL: `${loopedUrl}/anthropic`, maxRetries: 0 });
+    const options = round('anthropic.txtar', [
+      { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-t', stop_reason: 'tool_use', usage,
+        content: [{ type: 'tool_use', id: 'toolu_1', name: 'bmcp_tools_echo', input: { text: 'hi' } }] },
+      { id: 'msg_2', type: 'message', role: 'assistant', model: 'claude-t', stop_reason: 'end_turn', usage,
+        content: [{ type: 'text', text: 'It said echo: hi' }] }]);
+    const answer = await client.messages.create(messages, options);
+    assert.equal(answer.content[0].text, 'It said echo: hi');
+    assert.equal(answer.content.length, 1);
+  });
+  await check('mcp: openai sdk gets the answer after an injected call', async () => {
+    const client = new OpenAI({ apiKey: loopedToken, baseURL: `${loopedUrl}/openai/v1`, maxRetries: 0 });
+    const options = round('chat.txtar', [
+      { id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-t',
+        choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'bmcp_tools_echo', arguments: '{"text":"hi"}' } }] } }] },
+      { id: 'c2', object: 'chat.completion', created: 1, model: 'gpt-t',
+        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'It said echo: hi' } }] }]);
+    const answer = await client.chat.completions.create(chat, options);
+    assert.equal(answer.choices[0].message.content, 'It said echo: hi');
+    assert.equal(answer.choices[0].message.tool_calls, undefined);
   });
 } catch (error) {
   results.push(`FAIL setup: ${error.stack ?? error}`);
