@@ -6,6 +6,8 @@
 #include "core/json_text.hpp"
 #include "proxy/errors.hpp"
 #include "proxy/headers.hpp"
+#include "proxy/http_io.hpp"
+#include "proxy/mcp/anthropic_stream.hpp"
 #include "proxy/mcp/api_tools.hpp"
 #include "proxy/upstream/buffered_exchange.hpp"
 
@@ -27,8 +29,20 @@ class ToolLoop {
         watching_(session.client_watch(), session.watchdog(), true) {}
 
   net::awaitable<ForwardResult> run();
+  /// Anthropic streams: each upstream stream relayed as it arrives, filtered
+  /// (mcp/anthropic_stream.hpp).
+  net::awaitable<ForwardResult> run_stream();
 
  private:
+  /// Writes `bytes` to the client as one chunk of the stream, the head first if not yet sent
+  /// (from the upstream head `upstream`); `last` ends the body.
+  net::awaitable<bool> write_stream(const http::response_header<>* upstream, std::string_view bytes,
+                                    bool last);
+  /// The streamed answer failed after the client got its head: an error event ends it.
+  net::awaitable<void> fail_stream(std::string message);
+  /// Runs the injected calls of one answer and rewrites the request for the next.
+  net::awaitable<bool> answer_calls(const json::object& answer, std::string_view response_id,
+                                    std::vector<mcp::InjectedCall>& calls);
   /// Ends the loop: the answer the client gets, as the provider sent it or as `body`.
   net::awaitable<void> answer(BufferedResponse& response, std::string body);
   net::awaitable<void> fail(const BufferedResponse& response);
@@ -65,7 +79,17 @@ class ToolLoop {
   core::Metrics& metrics_;
   ClientWatchScope watching_;
   ForwardResult result_;
+  bool head_sent_ = false;  // streams: the client has the response head
 };
+
+std::string response_id_of(const json::object& answer) {
+  const json::value* id = answer.if_contains("id");
+  return id != nullptr && id->is_string() ? std::string(id->as_string()) : std::string();
+}
+
+std::string not_called_reason(std::uint64_t max_iterations) {
+  return "not called: mcp.max_iterations (" + std::to_string(max_iterations) + ") reached";
+}
 
 net::awaitable<ForwardResult> ToolLoop::run() {
   StringRequest& request = loop_.request;
@@ -102,8 +126,7 @@ net::awaitable<ForwardResult> ToolLoop::run() {
     const bool last = calls.empty() || round >= loop_.tools.max_iterations();
     loop_.recording.on_loop_response(response.message.base(), response.message.body(), catalogue_,
                                      last);
-    const json::value* id = body.if_contains("id");
-    const std::string response_id = id != nullptr && id->is_string() ? std::string(id->as_string()) : "";
+    const std::string response_id = response_id_of(body);
     if (calls.empty()) {
       co_await answer(response, {});
       co_return result_;
@@ -111,24 +134,159 @@ net::awaitable<ForwardResult> ToolLoop::run() {
     if (last) {
       // The model still asks for tools: the client gets its answer without those calls, and the
       // record says they were not run.
-      const std::string reason = "not called: mcp.max_iterations (" +
-                                 std::to_string(loop_.tools.max_iterations()) + ") reached";
+      const std::string reason = not_called_reason(loop_.tools.max_iterations());
       for (const mcp::InjectedCall& call : calls) {
         record_call(call, response_id, &reason);
       }
       co_await answer(response, api_.without_injected(body, catalogue_));
       co_return result_;
     }
-    std::vector<mcp::Outcome> outcomes;
-    for (const mcp::InjectedCall& injected : calls) {
-      outcomes.push_back(co_await call(injected, response_id));
-      if (stopped()) {
-        co_return result_;
-      }
+    if (!co_await answer_calls(body, response_id, calls)) {
+      co_return result_;
     }
-    request.body() = api_.continued(request.body(), body, calls, outcomes);
-    request.prepare_payload();
   }
+}
+
+net::awaitable<bool> ToolLoop::answer_calls(const json::object& answer,
+                                            std::string_view response_id,
+                                            std::vector<mcp::InjectedCall>& calls) {
+  std::vector<mcp::Outcome> outcomes;
+  for (const mcp::InjectedCall& injected : calls) {
+    outcomes.push_back(co_await call(injected, response_id));
+    if (stopped()) {
+      co_return false;
+    }
+  }
+  StringRequest& request = loop_.request;
+  request.body() = api_.continued(request.body(), answer, calls, outcomes);
+  request.prepare_payload();
+  co_return true;
+}
+
+net::awaitable<ForwardResult> ToolLoop::run_stream() {
+  StringRequest& request = loop_.request;
+  request.body() = api_.inject(request.body(), catalogue_);
+  request.prepare_payload();
+  if (loop_.dump != nullptr) {
+    loop_.dump->request(request);
+  }
+  const core::Timeouts& timeouts = session_.config().timeouts;
+  std::size_t client_blocks = 0;
+  for (std::uint64_t round = 0;; ++round) {
+    mcp::AnthropicStreamRound stream(catalogue_, round == 0, client_blocks);
+    SseParser events(session_.config().recorder.max_sse_event_bytes);
+    BufferedExchange exchange{.origin = loop_.origin,
+                              .request = request,
+                              .deadline = Watchdog::Clock::now() + timeouts.blocking_response,
+                              .body_limit = session_.config().recorder.max_recorded_body};
+    exchange.in_use = cancellable();
+    exchange.idle = timeouts.stream_idle;
+    exchange.stream = [&](const http::response_header<>& head,
+                          std::string_view piece) -> net::awaitable<bool> {
+      std::string relayed;
+      events.feed(piece, [&](const SseEvent& event) { relayed += stream.on_event(event); });
+      if (relayed.empty() && head_sent_) {
+        co_return true;
+      }
+      co_return co_await write_stream(&head, relayed, false);
+    };
+    BufferedResponse response =
+        co_await exchange_buffered(session_.shard().upstream, session_.watchdog(), exchange);
+    if (stopped()) {
+      co_return result_;
+    }
+    if (response.failed() && !head_sent_) {
+      co_await fail(response);
+      co_return result_;
+    }
+    if (response.failed() || (head_sent_ && !stream.ended())) {
+      co_await fail_stream(response.failed() ? "the provider connection broke: " + response.error
+                                             : "the provider's stream ended early");
+      co_return result_;
+    }
+    if (!head_sent_) {  // not a stream: an error answer (or a body the client makes sense of)
+      result_.upstream_status = response.message.result_int();
+      co_await answer(response, {});
+      co_return result_;
+    }
+    result_.upstream_status = 200;
+    const json::object message = stream.message();
+    std::vector<mcp::InjectedCall> calls = api_.injected_calls(message, catalogue_);
+    const bool last = calls.empty() || round >= loop_.tools.max_iterations();
+    http::response_header<> ok;
+    ok.result(http::status::ok);
+    loop_.recording.on_loop_response(ok, json::serialize(message), catalogue_, last);
+    const std::string response_id = response_id_of(message);
+    if (last) {
+      const std::string reason = not_called_reason(loop_.tools.max_iterations());
+      for (const mcp::InjectedCall& injected : calls) {
+        record_call(injected, response_id, &reason);
+      }
+      result_.upstream_complete = true;
+      co_await write_stream(nullptr, calls.empty() ? "" : stream.held_ending(), true);
+      co_return result_;
+    }
+    if (!co_await answer_calls(message, response_id, calls)) {
+      co_return result_;
+    }
+    client_blocks = stream.client_blocks();
+  }
+}
+
+net::awaitable<bool> ToolLoop::write_stream(const http::response_header<>* upstream,
+                                            std::string_view bytes, bool last) {
+  std::string head;
+  if (!head_sent_) {
+    http::response_header<> client;
+    client.version(11);
+    client.result(upstream->result_int());
+    client.reason(upstream->reason());
+    copy_response_headers(*upstream, client);
+    client.set(kInterceptionIdHeader, loop_.interception_id);
+    client.set(http::field::transfer_encoding, "chunked");
+    if (!loop_.client_keep_alive || session_.shard().draining) {
+      client.set(http::field::connection, "close");
+    }
+    serialize_response_head(client, head);
+    log_.status = client.result_int();
+    if (loop_.dump != nullptr) {
+      loop_.dump->on_response_head(client);
+    }
+  }
+  const std::string chunk_start = bytes.empty() ? std::string() : chunk_header(bytes.size());
+  std::array<net::const_buffer, 5> buffers;
+  std::size_t count = 0;
+  buffers[count++] = net::buffer(head);
+  if (!bytes.empty()) {
+    buffers[count++] = net::buffer(chunk_start);
+    buffers[count++] = net::buffer(bytes);
+    buffers[count++] = net::buffer(kCrlf);
+  }
+  if (last) {
+    buffers[count++] = net::buffer(kLastChunk);
+  }
+  if (loop_.dump != nullptr && !bytes.empty()) {
+    loop_.dump->on_response_body(bytes);
+  }
+  session_.watchdog().arm(session_.config().timeouts.stream_idle, session_.client());
+  const error_code error = co_await write_all(session_.client(), std::span(buffers.data(), count));
+  head_sent_ = true;
+  log_.bytes += bytes.size();
+  if (error) {
+    end(ForwardEnding::kClientGone, session_.watchdog().expired() ? "the client stopped reading"
+                                                                   : "the client closed the connection");
+    log_.close_connection = true;
+    co_return false;
+  }
+  co_return true;
+}
+
+net::awaitable<void> ToolLoop::fail_stream(std::string message) {
+  end(ForwardEnding::kUpstreamFailed, message);
+  session_.shard().metrics.upstream_error(loop_.route.provider, "protocol").Increment();
+  spdlog::warn("upstream {} failed mid-stream in a tool loop: {}",
+               provider_name(loop_.route.provider), message);
+  co_await write_stream(nullptr, "\n\n" + provider_stream_error(loop_.route.provider, message), true);
 }
 
 net::awaitable<mcp::Outcome> ToolLoop::call(const mcp::InjectedCall& injected,
@@ -213,6 +371,9 @@ net::awaitable<void> ToolLoop::fail(const BufferedResponse& response) {
 net::awaitable<ForwardResult> run_tool_loop(Session& session, const ToolLoopRequest& loop,
                                             ExchangeLog& log) {
   ToolLoop runner(session, loop, log);
+  if (loop.streaming) {
+    co_return co_await runner.run_stream();
+  }
   co_return co_await runner.run();
 }
 

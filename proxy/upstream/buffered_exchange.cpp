@@ -49,14 +49,36 @@ net::awaitable<Attempt> attempt(UpstreamClient& upstream, Watchdog& watchdog,
   error_code error = co_await write_all(connection->stream, buffers);
   http::response_parser<http::string_body> parser;
   parser.header_limit(kHeaderLimit);
-  parser.body_limit(exchange.body_limit);
+  if (exchange.stream) {
+    parser.body_limit(boost::none);  // a stream is handed on, not kept; `idle` guards it
+  } else {
+    parser.body_limit(exchange.body_limit);
+  }
   bool cut_short = false;
   while (!error && !parser.is_done()) {
+    if (exchange.stream && parser.is_header_done()) {
+      watchdog.arm(exchange.idle, socket);  // the client writes in between arm the watchdog too
+    }
     auto [read_error, read] =
         co_await http::async_read_some(connection->stream, connection->buffer, parser, kTuple);
     error = read_error;
-    if (!error && parser.is_header_done() && exchange.enough &&
-        exchange.enough(parser.get()[http::field::content_type], parser.get().body())) {
+    if (error || !parser.is_header_done()) {
+      continue;
+    }
+    auto& message = parser.get();
+    if (exchange.stream && message.result_int() / 100 == 2 &&
+        message[http::field::content_type].starts_with("text/event-stream")) {
+      if (!message.body().empty()) {
+        const std::string piece = std::move(message.body());
+        message.body().clear();
+        if (!co_await exchange.stream(message.base(), piece)) {
+          cut_short = true;
+          break;
+        }
+      }
+      continue;
+    }
+    if (exchange.enough && exchange.enough(message[http::field::content_type], message.body())) {
       cut_short = true;
       break;
     }

@@ -29,6 +29,12 @@ struct BufferedExchange {
   std::function<bool(std::string_view content_type, const std::string& body)> enough = {};
   /// Told the socket in use, then nullptr: lets a shutdown or a client that leaves cancel it.
   std::function<void(tcp::socket*)> in_use = {};
+  /// Set for a streamed answer: a 2xx text/event-stream body is handed over piece by piece as it
+  /// arrives (not kept in the message); false ends the read there. Each read may then wait
+  /// `idle` at most, instead of the whole answer until `deadline`.
+  std::function<net::awaitable<bool>(const http::response_header<>& head, std::string_view piece)>
+      stream = {};
+  Watchdog::Clock::duration idle{};
 };
 
 net::awaitable<BufferedResponse> exchange_buffered(UpstreamClient& upstream, Watchdog& watchdog,

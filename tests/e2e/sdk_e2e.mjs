@@ -152,6 +152,26 @@ try {
     assert.equal(answer.content[0].text, 'It said echo: hi');
     assert.equal(answer.content.length, 1);
   });
+  await check('mcp: anthropic sdk streams one message around an injected call', async () => {
+    const client = new Anthropic({ apiKey: loopedToken, baseURL: `${loopedUrl}/anthropic`, maxRetries: 0 });
+    const sse = (events) => events.map(([type, data]) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`).join('');
+    const start = (id) => ['message_start', { message: { id, type: 'message', role: 'assistant', model: 'claude-t', content: [], stop_reason: null, usage } }];
+    const text = (index, words) => [
+      ['content_block_start', { index, content_block: { type: 'text', text: '' } }],
+      ['content_block_delta', { index, delta: { type: 'text_delta', text: words } }],
+      ['content_block_stop', { index }]];
+    const end = (reason) => [['message_delta', { delta: { stop_reason: reason }, usage: { output_tokens: 5 } }], ['message_stop', {}]];
+    const file = join(mcpDir, 'stream.txtar');
+    writeFileSync(file, `-- streaming-round-0 --\n${sse([start('msg_1'), ...text(0, 'Asking. '),
+      ['content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'bmcp_tools_echo', input: {} } }],
+      ['content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"text":"hi"}' } }],
+      ['content_block_stop', { index: 1 }], ...end('tool_use')])}-- streaming-round-1 --\n${sse([start('msg_2'), ...text(0, 'It said echo: hi'), ...end('end_turn')])}`);
+    const stream = client.messages.stream(messages,
+      { headers: { 'X-Mock-Scenario': 'txtar', 'X-Mock-Txtar': file, 'X-Mock-Section': 'round' } });
+    const message = await stream.finalMessage();
+    assert.deepEqual(message.content.map((block) => block.text), ['Asking. ', 'It said echo: hi']);
+    assert.equal(message.stop_reason, 'end_turn');
+  });
   await check('mcp: openai sdk gets the answer after an injected call', async () => {
     const client = new OpenAI({ apiKey: loopedToken, baseURL: `${loopedUrl}/openai/v1`, maxRetries: 0 });
     const options = round('chat.txtar', [

@@ -291,6 +291,75 @@ TEST_F(McpInjection, AServerAnsweringWithEventStreamsWorksToo) {
   EXPECT_EQ(mcp_->stats().at("calls").as_array().size(), 1U);
 }
 
+// An SSE event of the script.
+std::string event(const std::string& type, const std::string& data) {
+  return "event: " + type + "\ndata: " + data + "\n\n";
+}
+
+TEST_F(McpInjection, AnthropicStreamsRelayWhatTheClientMaySeeAsItArrives) {
+  start();
+  const std::string first =
+      event("message_start", R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":10,"output_tokens":1}}})") +
+      event("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+      event("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Let me ask."}})") +
+      event("content_block_stop", R"({"type":"content_block_stop","index":0})") +
+      event("content_block_start", R"({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"bmcp_tools_echo","input":{}}})") +
+      event("content_block_delta", R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"text\":"}})") +
+      event("content_block_delta", R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\"hi\"}"}})") +
+      event("content_block_stop", R"({"type":"content_block_stop","index":1})") +
+      event("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":5}})") +
+      event("message_stop", R"({"type":"message_stop"})");
+  const std::string second =
+      event("message_start", R"({"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":20,"output_tokens":1}}})") +
+      event("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+      event("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"echo: hi"}})") +
+      event("content_block_stop", R"({"type":"content_block_stop","index":0})") +
+      event("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}})") +
+      event("message_stop", R"({"type":"message_stop"})");
+  const Response response = post(
+      "/anthropic/v1/messages",
+      "-- streaming-round-0 --\n" + first + "-- streaming-round-1 --\n" + second,
+      R"({"model":"claude-t","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"say hi"}]})");
+  ASSERT_EQ(response.result_int(), 200) << response.body();
+  EXPECT_EQ(response[http::field::content_type], "text/event-stream");
+  const std::string& seen = response.body();
+  EXPECT_EQ(seen.find("tool_use"), std::string::npos) << seen;
+  EXPECT_EQ(seen.find("bmcp_"), std::string::npos) << seen;
+  // One message: its start, the preamble at index 0, the answer at index 1, one ending.
+  std::vector<std::string> types;
+  std::vector<std::int64_t> indexes;
+  for (std::size_t at = seen.find("data: "); at != std::string::npos; at = seen.find("data: ", at + 1)) {
+    const json::object data = json::parse(seen.substr(at + 6, seen.find('\n', at) - at - 6)).as_object();
+    types.emplace_back(data.at("type").as_string());
+    if (data.contains("index")) {
+      indexes.push_back(data.at("index").as_int64());
+    }
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"message_start", "content_block_start",
+                                             "content_block_delta", "content_block_stop",
+                                             "content_block_start", "content_block_delta",
+                                             "content_block_stop", "message_delta",
+                                             "message_stop"}));
+  EXPECT_EQ(indexes, (std::vector<std::int64_t>{0, 0, 0, 1, 1, 1}));
+  EXPECT_NE(seen.find(R"("stop_reason":"end_turn")"), std::string::npos);
+
+  const std::vector<json::object> sent = provider_requests();
+  ASSERT_EQ(sent.size(), 2U);
+  EXPECT_EQ(sent[1].at("messages").as_array()[1],
+            json::parse(R"({"role":"assistant","content":[{"type":"text","text":"Let me ask."},
+                {"type":"tool_use","id":"toolu_1","name":"bmcp_tools_echo","input":{"text":"hi"}}]})"));
+  EXPECT_EQ(sent[1].at("messages").as_array()[2].at("content").as_array()[0].at("tool_use_id"),
+            "toolu_1");
+
+  const recorder::Interception record = recorded(response);
+  EXPECT_EQ(record.status, recorder::Status::kCompleted) << record.metadata;
+  ASSERT_EQ(record.token_usages.size(), 2U);
+  EXPECT_EQ(record.token_usages[1].output_tokens, 7);
+  ASSERT_EQ(record.tool_usages.size(), 1U);
+  EXPECT_TRUE(record.tool_usages[0].injected);
+  EXPECT_EQ(record.tool_usages[0].tool, "echo");
+}
+
 TEST_F(McpInjection, AClientThatLeavesDuringACallStopsTheLoopAndIsRecordedCancelled) {
   start("call_timeout = \"10s\"\n");
   const std::string file = dir_.path() + "/leave.txtar";

@@ -6,8 +6,9 @@
 //
 // X-Mock-Scenario: json (default) | sse | status | echo | txtar | reset-before | reset-mid |
 //                  stall-before | stall-mid | bad-chunked | close
-// X-Mock-Section: round picks section "round-N", N being the tool results the request carries
-// (a tool loop's Nth call); stats keep the last request bodies as recent_bodies.
+// X-Mock-Section: round picks section "round-N" ("streaming-round-N" for a stream), N being the
+// tool results the request carries (a tool loop's Nth call); stats keep the last request bodies
+// as recent_bodies.
 // X-Mock-Events (SSE text deltas, default 64), X-Mock-Interval-Ms (pause before each event),
 // X-Mock-Hold-End-Ms (pause before a stream's terminating chunk),
 // X-Mock-Delay-Ms (pause before the response), X-Mock-Stamp: 1 (": t=<monotonic ns>" comment
@@ -116,7 +117,9 @@ Script read_script(const http::request<http::string_body>& request) {
   if (auto found = request.find("x-mock-section"); found != request.end()) {
     script.section = std::string(found->value());
     if (script.section == "round") {
-      script.section = "round-" + std::to_string(tool_rounds(request.body()));
+      const bool streaming = request.body().find("\"stream\":true") != std::string::npos;
+      script.section = (streaming ? "streaming-round-" : "round-") +
+                       std::to_string(tool_rounds(request.body()));
     }
   } else {
     const bool streaming = request.body().find("\"stream\":true") != std::string::npos ||

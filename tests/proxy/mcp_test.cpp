@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "proxy/json_edit.hpp"
+#include "proxy/mcp/anthropic_stream.hpp"
 #include "proxy/mcp/api_tools.hpp"
 #include "proxy/mcp/catalogue.hpp"
 #include "proxy/mcp/jsonrpc.hpp"
@@ -246,6 +247,39 @@ TEST(ResponsesTools, AppendsFunctionsAndContinuesWithOutputItems) {
     EXPECT_EQ(items[3], json::parse(R"({"type":"function_call_output","call_id":"call_1","output":"{\"error\":true,\"message\":\"down\"}"})"));
   }
   EXPECT_EQ(json::parse(api.without_injected(response, two_tools())).at("output").as_array().size(), 1U);
+}
+
+std::string feed(AnthropicStreamRound& round, std::string_view type, const std::string& data) {
+  std::string padded = data + std::string(kSsePadding, ' ');
+  return round.on_event(SseEvent{type, std::string_view(padded.data(), data.size())});
+}
+
+TEST(AnthropicStreamRound, RelaysEachClientEventAtOnceAndHoldsBackInjectedOnes) {
+  AnthropicStreamRound round(two_tools(), /*first=*/false, /*index_offset=*/2);
+  // A continuation stream: its message_start is not the client's.
+  EXPECT_EQ(feed(round, "message_start", R"({"type":"message_start","message":{"id":"m2","usage":{"input_tokens":3}}})"), "");
+  EXPECT_EQ(feed(round, "content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}})"),
+            "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n");
+  EXPECT_NE(feed(round, "content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hm"}})"), "");
+  EXPECT_NE(feed(round, "content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"sig"}})"), "");
+  EXPECT_NE(feed(round, "content_block_stop", R"({"type":"content_block_stop","index":0})"), "");
+  EXPECT_EQ(feed(round, "content_block_start", R"({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"bmcp_s_add","input":{}}})"), "");
+  EXPECT_EQ(feed(round, "content_block_delta", R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"x\":1}"}})"), "");
+  EXPECT_EQ(feed(round, "content_block_stop", R"({"type":"content_block_stop","index":1})"), "");
+  EXPECT_EQ(feed(round, "message_delta", R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}})"), "");
+  EXPECT_EQ(feed(round, "message_stop", R"({"type":"message_stop"})"), "");
+  EXPECT_NE(feed(round, "ping", R"({"type":"ping"})"), "");
+  EXPECT_TRUE(round.ended());
+  EXPECT_TRUE(round.calls_injected_tools());
+  EXPECT_EQ(round.client_blocks(), 3U);
+  EXPECT_EQ(round.message(), json::parse(R"({"id":"m2","usage":{"input_tokens":3,"output_tokens":9},
+      "stop_reason":"tool_use","content":[{"type":"thinking","thinking":"hm","signature":"sig"},
+      {"type":"tool_use","id":"t","name":"bmcp_s_add","input":{"x":1}}]})"));
+  const std::string ending = round.held_ending();
+  EXPECT_NE(ending.find(R"("stop_reason":"end_turn")"), std::string::npos) << ending;
+  EXPECT_NE(ending.find("event: message_stop"), std::string::npos);
+  // What is not JSON goes on as it came.
+  EXPECT_EQ(feed(round, "weird", "not json"), "event: weird\ndata: not json\n\n");
 }
 
 }  // namespace
