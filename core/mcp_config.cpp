@@ -9,11 +9,9 @@ namespace {
 // Tool names become bmcp_<server>_<tool>, and providers accept [A-Za-z0-9_-] in tool names:
 // '_' is the separator, so a server name has none.
 bool valid_server_name(std::string_view name) {
-  return !name.empty() && name.size() <= 32 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-';
-         });
+  return !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
 }
 
 bool valid_pattern(const std::string& pattern, std::string& error) {

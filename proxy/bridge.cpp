@@ -51,9 +51,7 @@ net::awaitable<void> serve_bridge(Session& session, const Route& route, StringRe
   std::array<RelayObserver*, 2> observers{&recording, dump.get()};
   deps.metrics.interceptions_inflight.Increment();
   ForwardResult result;
-  const bool loops = deps.tools != nullptr && !deps.tools->empty() &&
-                     (!streaming || route.endpoint == Endpoint::kMessages);
-  if (loops) {
+  if (deps.tools != nullptr && !deps.tools->empty()) {
     const ToolLoopRequest loop{origin,          request,     route,     keep_alive, streaming,
                                interception_id, *deps.tools, recording, dump.get()};
     result = co_await run_tool_loop(session, loop, log);

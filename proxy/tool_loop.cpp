@@ -7,8 +7,8 @@
 #include "proxy/errors.hpp"
 #include "proxy/headers.hpp"
 #include "proxy/http_io.hpp"
-#include "proxy/mcp/anthropic_stream.hpp"
 #include "proxy/mcp/api_tools.hpp"
+#include "proxy/mcp/stream_round.hpp"
 #include "proxy/upstream/buffered_exchange.hpp"
 
 namespace aibridge::proxy {
@@ -29,8 +29,7 @@ class ToolLoop {
         watching_(session.client_watch(), session.watchdog(), true) {}
 
   net::awaitable<ForwardResult> run();
-  /// Anthropic streams: each upstream stream relayed as it arrives, filtered
-  /// (mcp/anthropic_stream.hpp).
+  /// Streams: each upstream stream relayed as it arrives, filtered (mcp/stream_round.hpp).
   net::awaitable<ForwardResult> run_stream();
 
  private:
@@ -171,9 +170,10 @@ net::awaitable<ForwardResult> ToolLoop::run_stream() {
     loop_.dump->request(request);
   }
   const core::Timeouts& timeouts = session_.config().timeouts;
-  std::size_t client_blocks = 0;
+  mcp::StreamCarry carry;
   for (std::uint64_t round = 0;; ++round) {
-    mcp::AnthropicStreamRound stream(catalogue_, round == 0, client_blocks);
+    const std::unique_ptr<mcp::StreamRound> stream =
+        mcp::make_stream_round(loop_.route.endpoint, catalogue_, round == 0, carry);
     SseParser events(session_.config().recorder.max_sse_event_bytes);
     BufferedExchange exchange{.origin = loop_.origin,
                               .request = request,
@@ -184,7 +184,7 @@ net::awaitable<ForwardResult> ToolLoop::run_stream() {
     exchange.stream = [&](const http::response_header<>& head,
                           std::string_view piece) -> net::awaitable<bool> {
       std::string relayed;
-      events.feed(piece, [&](const SseEvent& event) { relayed += stream.on_event(event); });
+      events.feed(piece, [&](const SseEvent& event) { relayed += stream->on_event(event); });
       if (relayed.empty() && head_sent_) {
         co_return true;
       }
@@ -199,7 +199,7 @@ net::awaitable<ForwardResult> ToolLoop::run_stream() {
       co_await fail(response);
       co_return result_;
     }
-    if (response.failed() || (head_sent_ && !stream.ended())) {
+    if (response.failed() || (head_sent_ && !stream->ended())) {
       co_await fail_stream(response.failed() ? "the provider connection broke: " + response.error
                                              : "the provider's stream ended early");
       co_return result_;
@@ -210,7 +210,7 @@ net::awaitable<ForwardResult> ToolLoop::run_stream() {
       co_return result_;
     }
     result_.upstream_status = 200;
-    const json::object message = stream.message();
+    const json::object message = stream->answer();
     std::vector<mcp::InjectedCall> calls = api_.injected_calls(message, catalogue_);
     const bool last = calls.empty() || round >= loop_.tools.max_iterations();
     http::response_header<> ok;
@@ -223,13 +223,14 @@ net::awaitable<ForwardResult> ToolLoop::run_stream() {
         record_call(injected, response_id, &reason);
       }
       result_.upstream_complete = true;
-      co_await write_stream(nullptr, calls.empty() ? "" : stream.held_ending(), true);
+      const std::string ending = stream->ending(!calls.empty());
+      co_await write_stream(nullptr, ending, true);
       co_return result_;
     }
     if (!co_await answer_calls(message, response_id, calls)) {
       co_return result_;
     }
-    client_blocks = stream.client_blocks();
+    carry = stream->carry();
   }
 }
 
@@ -273,8 +274,9 @@ net::awaitable<bool> ToolLoop::write_stream(const http::response_header<>* upstr
   head_sent_ = true;
   log_.bytes += bytes.size();
   if (error) {
-    end(ForwardEnding::kClientGone, session_.watchdog().expired() ? "the client stopped reading"
-                                                                   : "the client closed the connection");
+    end(ForwardEnding::kClientGone, session_.watchdog().expired()
+                                        ? "the client stopped reading"
+                                        : "the client closed the connection");
     log_.close_connection = true;
     co_return false;
   }
@@ -286,7 +288,8 @@ net::awaitable<void> ToolLoop::fail_stream(std::string message) {
   session_.shard().metrics.upstream_error(loop_.route.provider, "protocol").Increment();
   spdlog::warn("upstream {} failed mid-stream in a tool loop: {}",
                provider_name(loop_.route.provider), message);
-  co_await write_stream(nullptr, "\n\n" + provider_stream_error(loop_.route.provider, message), true);
+  co_await write_stream(nullptr, "\n\n" + provider_stream_error(loop_.route.provider, message),
+                        true);
 }
 
 net::awaitable<mcp::Outcome> ToolLoop::call(const mcp::InjectedCall& injected,
@@ -294,18 +297,19 @@ net::awaitable<mcp::Outcome> ToolLoop::call(const mcp::InjectedCall& injected,
   const mcp::Tool& tool = *injected.tool;
   const mcp::Server* server = loop_.tools.server(tool.server);
   const auto started = std::chrono::steady_clock::now();
-  mcp::Outcome outcome = co_await server->call_tool(
-      session_.shard().upstream, session_.watchdog(), tool.name, injected.arguments, cancellable());
+  mcp::Outcome outcome = co_await server->call_tool(session_.shard().upstream, session_.watchdog(),
+                                                    tool.name, injected.arguments, cancellable());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const json::value* is_error =
-      outcome.result && outcome.result->is_object() ? outcome.result->as_object().if_contains("isError")
-                                                    : nullptr;
+  const json::value* is_error = outcome.result && outcome.result->is_object()
+                                    ? outcome.result->as_object().if_contains("isError")
+                                    : nullptr;
   const std::string_view kind = !outcome.result ? "failed"
                                 : is_error != nullptr && is_error->is_bool() && is_error->as_bool()
                                     ? "tool_error"
                                     : "ok";
-  metrics_.mcp_calls_total.Add({{"server", tool.server}, {"outcome", std::string(kind)}}).Increment();
+  metrics_.mcp_calls_total.Add({{"server", tool.server}, {"outcome", std::string(kind)}})
+      .Increment();
   metrics_.mcp_call_duration_seconds
       .Add({{"server", tool.server}}, core::interception_duration_buckets())
       .Observe(seconds);
@@ -350,20 +354,21 @@ net::awaitable<void> ToolLoop::answer(BufferedResponse& response, std::string bo
 }
 
 net::awaitable<void> ToolLoop::fail(const BufferedResponse& response) {
-  const ErrorKind kind = response.timed_out ? ErrorKind::kUpstreamTimeout : ErrorKind::kUpstreamFailed;
+  const ErrorKind kind =
+      response.timed_out ? ErrorKind::kUpstreamTimeout : ErrorKind::kUpstreamFailed;
   end(response.timed_out ? ForwardEnding::kUpstreamTimeout : ForwardEnding::kUpstreamFailed,
       "the provider connection failed: " + response.error);
-  session_.shard().metrics.upstream_error(loop_.route.provider, response.timed_out ? "timeout" : "protocol")
+  session_.shard()
+      .metrics.upstream_error(loop_.route.provider, response.timed_out ? "timeout" : "protocol")
       .Increment();
   spdlog::warn("upstream {} failed in a tool loop: {}", provider_name(loop_.route.provider),
                response.error);
   if (loop_.dump != nullptr) {
     loop_.dump->on_no_response(result_.error);
   }
-  co_await session_.write_json(error_status(kind),
-                               provider_error_body(loop_.route.provider, kind, result_.error),
-                               loop_.client_keep_alive && !session_.shard().draining, log_,
-                               loop_.interception_id);
+  co_await session_.write_json(
+      error_status(kind), provider_error_body(loop_.route.provider, kind, result_.error),
+      loop_.client_keep_alive && !session_.shard().draining, log_, loop_.interception_id);
 }
 
 }  // namespace

@@ -4,10 +4,9 @@
 // called again, until an answer calls no injected tool or mcp.max_iterations is reached. The
 // client gets the last answer only, with no injected call in it.
 //
-// Blocking requests: every answer is read whole before the client sees the last. Anthropic
-// streams: each stream is relayed as it arrives, filtered (mcp/anthropic_stream.hpp). Requests
-// without tools never come here (nor, for now, OpenAI streams); they keep the relay's
-// byte-for-byte path (forward).
+// Blocking requests: every answer is read whole before the client sees the last. Streams: each
+// upstream stream is relayed as it arrives, filtered per API (mcp/stream_round.hpp). Requests
+// without tools never come here; they keep the relay's byte-for-byte path (forward).
 #include <string_view>
 
 #include "proxy/forward.hpp"
@@ -22,7 +21,7 @@ struct ToolLoopRequest {
   StringRequest& request;  // the provider request as prepared for forward(), tools not yet in
   const Route& route;
   bool client_keep_alive = true;
-  bool streaming = false;  // Anthropic only (see above)
+  bool streaming = false;
   std::string_view interception_id;
   const mcp::Toolbox& tools;
   InterceptionRecording& recording;

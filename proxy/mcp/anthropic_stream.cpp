@@ -8,12 +8,7 @@ namespace {
 namespace json = boost::json;
 
 std::string encoded(std::string_view type, const json::value& data) {
-  std::string out = "event: ";
-  out += type;
-  out += "\ndata: ";
-  out += json::serialize(data);
-  out += "\n\n";
-  return out;
+  return sse_event(type, data);
 }
 
 std::string_view string_of(const json::object& object, std::string_view key) {
@@ -69,7 +64,8 @@ std::string AnthropicStreamRound::on_event(const SseEvent& event) {
   }
   if (type == "content_block_start") {
     const json::value* block = data.if_contains("content_block");
-    json::object fields = block != nullptr && block->is_object() ? block->as_object() : json::object{};
+    json::object fields =
+        block != nullptr && block->is_object() ? block->as_object() : json::object{};
     const bool injected = string_of(fields, "type") == "tool_use" &&
                           catalogue_.find(string_of(fields, "name")) != nullptr;
     blocks_[index] = std::move(fields);
@@ -134,7 +130,7 @@ std::string AnthropicStreamRound::on_event(const SseEvent& event) {
   return encoded(type, data);  // ping, error and whatever comes later
 }
 
-json::object AnthropicStreamRound::message() const {
+json::object AnthropicStreamRound::answer() const {
   json::object message = message_;
   json::array content;
   for (const auto& [index, block] : blocks_) {
@@ -144,11 +140,15 @@ json::object AnthropicStreamRound::message() const {
   return message;
 }
 
-std::string AnthropicStreamRound::held_ending() const {
+std::string AnthropicStreamRound::ending(bool unanswered) const {
+  if (!unanswered) {
+    return {};  // the last stream's own ending has been relayed
+  }
   json::object delta = held_delta_.empty() ? json::object{{"type", "message_delta"}} : held_delta_;
   bool client_call = false;
   for (const auto& [index, block] : blocks_) {
-    client_call = client_call || (!injected_.contains(index) && string_of(block, "type") == "tool_use");
+    client_call =
+        client_call || (!injected_.contains(index) && string_of(block, "type") == "tool_use");
   }
   json::value& change = delta["delta"];
   if (!change.is_object()) {
@@ -157,6 +157,19 @@ std::string AnthropicStreamRound::held_ending() const {
   change.as_object()["stop_reason"] = client_call ? "tool_use" : "end_turn";
   return encoded("message_delta", delta) +
          encoded("message_stop", json::object{{"type", "message_stop"}});
+}
+
+std::string sse_event(std::string_view type, const json::value& data) {
+  std::string out;
+  if (!type.empty()) {
+    out = "event: ";
+    out += type;
+    out += '\n';
+  }
+  out += "data: ";
+  out += json::serialize(data);
+  out += "\n\n";
+  return out;
 }
 
 }  // namespace aibridge::proxy::mcp

@@ -12,30 +12,29 @@
 
 #include <boost/json/object.hpp>
 
-#include "proxy/mcp/catalogue.hpp"
-#include "proxy/sse_parser.hpp"
+#include "proxy/mcp/stream_round.hpp"
 
 namespace aibridge::proxy::mcp {
 
-class AnthropicStreamRound {
+class AnthropicStreamRound final : public StreamRound {
  public:
   /// `first`: the loop's first stream; `index_offset`: content blocks the client has already
   /// seen in earlier streams.
   AnthropicStreamRound(const Catalogue& catalogue, bool first, std::size_t index_offset);
 
   /// The bytes to send the client for `event` now ("" for none).
-  std::string on_event(const SseEvent& event);
+  std::string on_event(const SseEvent& event) override;
 
   /// The message so far: id, content blocks (tool inputs parsed), stop_reason, usage.
-  boost::json::object message() const;
+  boost::json::object answer() const override;
   bool calls_injected_tools() const { return !injected_.empty(); }
-  /// Content blocks the client has seen up to the end of this stream.
-  std::size_t client_blocks() const { return index_offset_ + relayed_; }
+  bool ended() const override { return ended_; }  // message_stop arrived
   /// The message_delta and message_stop held back from the client (this stream called
-  /// injected tools), for when the loop ends here anyway: stop_reason becomes end_turn unless
-  /// a client tool call is left.
-  std::string held_ending() const;
-  bool ended() const { return ended_; }  // message_stop arrived
+  /// injected tools): stop_reason becomes end_turn unless a client tool call is left.
+  std::string ending(bool unanswered) const override;
+  StreamCarry carry() const override {
+    return {static_cast<std::int64_t>(index_offset_ + relayed_), 0, {}};
+  }
 
  private:
   const Catalogue& catalogue_;

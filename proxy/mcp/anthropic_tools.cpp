@@ -50,7 +50,8 @@ json::object tool_result(const InjectedCall& call, const Outcome& outcome) {
   json::array content;
   bool is_error = !outcome.result;
   if (!outcome.result) {
-    content.push_back(json::object{{"type", "text"}, {"text", "Error calling tool: " + outcome.error}});
+    content.push_back(
+        json::object{{"type", "text"}, {"text", "Error calling tool: " + outcome.error}});
   } else if (const json::object* result = outcome.result->if_object()) {
     if (const json::value* flag = result->if_contains("isError"); flag && flag->is_bool()) {
       is_error = flag->as_bool();
@@ -61,11 +62,11 @@ json::object tool_result(const InjectedCall& call, const Outcome& outcome) {
       if (type == "text") {
         content.push_back(json::object{{"type", "text"}, {"text", string_of(*fields, "text")}});
       } else if (type == "image") {
-        content.push_back(json::object{
-            {"type", "image"},
-            {"source", json::object{{"type", "base64"},
-                                    {"media_type", string_of(*fields, "mimeType")},
-                                    {"data", string_of(*fields, "data")}}}});
+        content.push_back(
+            json::object{{"type", "image"},
+                         {"source", json::object{{"type", "base64"},
+                                                 {"media_type", string_of(*fields, "mimeType")},
+                                                 {"data", string_of(*fields, "data")}}}});
       } else {  // audio, resources, links: the model reads them as JSON
         content.push_back(json::object{{"type", "text"}, {"text", json::serialize(item)}});
       }
@@ -131,7 +132,8 @@ class AnthropicTools final : public ApiTools {
       results.push_back(tool_result(calls[i], outcomes[i]));
     }
     const std::array<json::value, 2> turns{
-        json::object{{"role", "assistant"}, {"content", content != nullptr ? *content : json::array{}}},
+        json::object{{"role", "assistant"},
+                     {"content", content != nullptr ? *content : json::array{}}},
         json::object{{"role", "user"}, {"content", std::move(results)}}};
     return with_array_elements(body, "messages", joined(turns), false);
   }
@@ -139,10 +141,9 @@ class AnthropicTools final : public ApiTools {
   std::string without_injected(json::object response, const Catalogue& catalogue) const override {
     if (json::value* content = response.if_contains("content"); content && content->is_array()) {
       json::array& blocks = content->as_array();
-      blocks.erase(std::remove_if(blocks.begin(), blocks.end(),
-                                  [&](const json::value& block) {
-                                    return is_injected_use(block, catalogue);
-                                  }),
+      blocks.erase(std::remove_if(
+                       blocks.begin(), blocks.end(),
+                       [&](const json::value& block) { return is_injected_use(block, catalogue); }),
                    blocks.end());
       const bool calls_left = std::any_of(blocks.begin(), blocks.end(), [](const json::value& b) {
         return b.is_object() && string_of(b.as_object(), "type") == "tool_use";

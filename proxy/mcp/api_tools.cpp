@@ -23,8 +23,9 @@ const ApiTools& api_tools(Endpoint endpoint) {
 }
 
 json::object input_schema(const Tool& tool) {
-  json::object schema{{"type", "object"},
-                      {"properties", tool.properties.is_object() ? tool.properties : json::object{}}};
+  json::object schema{
+      {"type", "object"},
+      {"properties", tool.properties.is_object() ? tool.properties : json::object{}}};
   if (!tool.required.empty()) {
     schema["required"] = tool.required;
   }

@@ -12,8 +12,8 @@ namespace json = boost::json;
 // What the providers accept as a tool name (Anthropic and OpenAI alike).
 bool valid_tool_id(std::string_view id) {
   return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
 }
 
@@ -55,13 +55,15 @@ ToolPage read_tool_page(const json::value& result, const core::McpServerSettings
     tool.server = server.name;
     tool.server_url = server.url;
     tool.description = string_member(*fields, "description");
-    if (const json::value* schema = fields->if_contains("inputSchema"); schema && schema->is_object()) {
+    if (const json::value* schema = fields->if_contains("inputSchema");
+        schema && schema->is_object()) {
       const json::object& input = schema->as_object();
       if (const json::value* properties = input.if_contains("properties");
           properties && properties->is_object()) {
         tool.properties = *properties;
       }
-      if (const json::value* required = input.if_contains("required"); required && required->is_array()) {
+      if (const json::value* required = input.if_contains("required");
+          required && required->is_array()) {
         for (const json::value& name : required->as_array()) {
           if (name.is_string()) {
             tool.required.push_back(name);
@@ -93,7 +95,7 @@ bool ToolFilter::admits(const std::string& name) const {
 
 Catalogue::Catalogue(std::vector<Tool> tools) : tools_(std::move(tools)) {
   std::stable_sort(tools_.begin(), tools_.end(),
-            [](const Tool& a, const Tool& b) { return a.id < b.id; });
+                   [](const Tool& a, const Tool& b) { return a.id < b.id; });
   // Two servers cannot yield one id (server names are distinct and hold no '_'), but one server
   // listing a name twice can: the first listing stands.
   tools_.erase(std::unique(tools_.begin(), tools_.end(),
@@ -102,8 +104,9 @@ Catalogue::Catalogue(std::vector<Tool> tools) : tools_(std::move(tools)) {
 }
 
 const Tool* Catalogue::find(std::string_view id) const {
-  const auto found = std::lower_bound(tools_.begin(), tools_.end(), id,
-                                      [](const Tool& tool, std::string_view key) { return tool.id < key; });
+  const auto found =
+      std::lower_bound(tools_.begin(), tools_.end(), id,
+                       [](const Tool& tool, std::string_view key) { return tool.id < key; });
   return found != tools_.end() && found->id == id ? &*found : nullptr;
 }
 

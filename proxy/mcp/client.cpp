@@ -102,9 +102,9 @@ net::awaitable<std::string> Server::initialize(UpstreamClient& upstream, Watchdo
   if (!answer.result) {
     co_return "initialize: " + answer.error;
   }
-  const json::value* version =
-      answer.result->is_object() ? answer.result->as_object().if_contains("protocolVersion")
-                                 : nullptr;
+  const json::value* version = answer.result->is_object()
+                                   ? answer.result->as_object().if_contains("protocolVersion")
+                                   : nullptr;
   if (version == nullptr || !version->is_string() ||
       !supported_protocol_version(version->as_string())) {
     co_return "the server speaks an MCP protocol version the gateway does not";
@@ -118,8 +118,8 @@ net::awaitable<std::string> Server::initialize(UpstreamClient& upstream, Watchdo
   co_return std::string();
 }
 
-net::awaitable<std::vector<Tool>> Server::list_tools(UpstreamClient& upstream,
-                                                     Watchdog& watchdog, std::string& error) {
+net::awaitable<std::vector<Tool>> Server::list_tools(UpstreamClient& upstream, Watchdog& watchdog,
+                                                     std::string& error) {
   const ToolFilter filter(settings_.allow, settings_.deny);
   std::vector<Tool> tools;
   std::string cursor;

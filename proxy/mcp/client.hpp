@@ -43,8 +43,8 @@ class Server {
                                     const std::function<void(tcp::socket*)>& in_use = {}) const;
 
  private:
-  net::awaitable<Outcome> rpc(UpstreamClient& upstream, Watchdog& watchdog,
-                              std::string_view method, const boost::json::value& params,
+  net::awaitable<Outcome> rpc(UpstreamClient& upstream, Watchdog& watchdog, std::string_view method,
+                              const boost::json::value& params,
                               const std::function<void(tcp::socket*)>& in_use,
                               std::string* session_id = nullptr) const;
   net::awaitable<std::string> notify(UpstreamClient& upstream, Watchdog& watchdog,

@@ -33,7 +33,8 @@ std::optional<Answer> match(const json::value& message, std::int64_t id) {
   }
   if (const json::value* error = object->if_contains("error"); error && error->is_object()) {
     std::string text = "JSON-RPC error";
-    if (const json::value* code = error->as_object().if_contains("code"); code && code->is_int64()) {
+    if (const json::value* code = error->as_object().if_contains("code");
+        code && code->is_int64()) {
       text += " " + std::to_string(code->as_int64());
     }
     if (const json::value* what = error->as_object().if_contains("message");
@@ -74,9 +75,10 @@ std::string notification_body(std::string_view method) {
 }
 
 json::value initialize_params() {
-  return json::object{{"protocolVersion", kProtocolVersion},
-                      {"capabilities", json::object{}},
-                      {"clientInfo", json::object{{"name", "aibridge"}, {"version", AIBRIDGE_VERSION}}}};
+  return json::object{
+      {"protocolVersion", kProtocolVersion},
+      {"capabilities", json::object{}},
+      {"clientInfo", json::object{{"name", "aibridge"}, {"version", AIBRIDGE_VERSION}}}};
 }
 
 Answer read_answer(std::string_view content_type, std::string_view body, std::int64_t id) {
@@ -93,7 +95,8 @@ Answer read_answer(std::string_view content_type, std::string_view body, std::in
         found = match_text(event.data, id);
       }
     });
-    return found ? std::move(*found) : Answer{std::nullopt, "the event stream ended without the answer"};
+    return found ? std::move(*found)
+                 : Answer{std::nullopt, "the event stream ended without the answer"};
   }
   if (content_type.starts_with("application/json")) {
     if (auto found = match_text(body, id)) {

@@ -37,9 +37,9 @@ const json::array* chat_tool_calls(const json::object& response) {
     return nullptr;
   }
   const json::value* message = choices->as_array().front().as_object().if_contains("message");
-  const json::value* calls =
-      message != nullptr && message->is_object() ? message->as_object().if_contains("tool_calls")
-                                                 : nullptr;
+  const json::value* calls = message != nullptr && message->is_object()
+                                 ? message->as_object().if_contains("tool_calls")
+                                 : nullptr;
   return calls != nullptr && calls->is_array() ? &calls->as_array() : nullptr;
 }
 
@@ -213,10 +213,9 @@ class ResponsesTools final : public ApiTools {
   std::string without_injected(json::object response, const Catalogue& catalogue) const override {
     if (json::value* output = response.if_contains("output"); output && output->is_array()) {
       json::array& items = output->as_array();
-      items.erase(std::remove_if(items.begin(), items.end(),
-                                 [&](const json::value& item) {
-                                   return is_injected_item(item, catalogue);
-                                 }),
+      items.erase(std::remove_if(
+                      items.begin(), items.end(),
+                      [&](const json::value& item) { return is_injected_item(item, catalogue); }),
                   items.end());
     }
     return json::serialize(response);

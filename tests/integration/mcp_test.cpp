@@ -29,8 +29,9 @@ std::string rounds(const std::vector<std::string>& answers) {
 
 std::string anthropic_answer(const std::string& id, const std::string& content,
                              const std::string& stop, int output_tokens) {
-  return R"({"id":")" + id + R"(","type":"message","role":"assistant","model":"claude-t","content":)" +
-         content + R"(,"stop_reason":")" + stop + R"(","usage":{"input_tokens":10,"output_tokens":)" +
+  return R"({"id":")" + id +
+         R"(","type":"message","role":"assistant","model":"claude-t","content":)" + content +
+         R"(,"stop_reason":")" + stop + R"(","usage":{"input_tokens":10,"output_tokens":)" +
          std::to_string(output_tokens) + "}}";
 }
 
@@ -45,9 +46,10 @@ class McpInjection : public ::testing::Test {
     mcp_ = std::make_unique<MockMcp>(mcp_args);
     const std::string config = dir_.path() + "/aibridge.toml";
     std::ofstream(config) << "[mcp]\n"
-                          << (extra.find("call_timeout") == std::string::npos ? "call_timeout = \"2s\"\n" : "")
-                          << extra
-                          << "[[mcp.servers]]\nname = \"tools\"\nurl = \"" << mcp_->url()
+                          << (extra.find("call_timeout") == std::string::npos
+                                  ? "call_timeout = \"2s\"\n"
+                                  : "")
+                          << extra << "[[mcp.servers]]\nname = \"tools\"\nurl = \"" << mcp_->url()
                           << "\"\ndeny = \"delete\"\n";
     gateway_ = std::make_unique<Gateway>(
         dir_.path(), std::vector<std::string>{"--config", config, "--openai-base-url",
@@ -109,12 +111,14 @@ class McpInjection : public ::testing::Test {
 TEST_F(McpInjection, AnthropicCallsAnInjectedToolAndTheClientSeesOnlyTheAnswer) {
   start();
   const std::string final_answer = anthropic_answer("msg_2", kFinalText, "end_turn", 7);
-  const Response response =
-      post("/anthropic/v1/messages",
-           rounds({anthropic_answer("msg_1", kEchoCall, "tool_use", 5), final_answer}),
-           R"({"model":"claude-t","max_tokens":100,"messages":[{"role":"user","content":"say hi"}]})");
+  const Response response = post(
+      "/anthropic/v1/messages",
+      rounds({anthropic_answer("msg_1", kEchoCall, "tool_use", 5), final_answer}),
+      R"({"model":"claude-t","max_tokens":100,"messages":[{"role":"user","content":"say hi"}]})");
   ASSERT_EQ(response.result_int(), 200) << response.body();
-  EXPECT_EQ(response.body(), final_answer + "\n");  // as the mock sent it  // the provider's last answer, byte for byte
+  EXPECT_EQ(
+      response.body(),
+      final_answer + "\n");  // as the mock sent it  // the provider's last answer, byte for byte
 
   const std::vector<json::object> sent = provider_requests();
   ASSERT_EQ(sent.size(), 2U);
@@ -123,9 +127,9 @@ TEST_F(McpInjection, AnthropicCallsAnInjectedToolAndTheClientSeesOnlyTheAnswer) 
   for (const json::value& tool : sent[0].at("tools").as_array()) {
     names.emplace_back(tool.at("name").as_string());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"bmcp_tools_add", "bmcp_tools_echo", "bmcp_tools_fail",
-                                             "bmcp_tools_hangup", "bmcp_tools_slow",
-                                             "bmcp_tools_sorry"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"bmcp_tools_add", "bmcp_tools_echo", "bmcp_tools_fail",
+                                      "bmcp_tools_hangup", "bmcp_tools_slow", "bmcp_tools_sorry"}));
   EXPECT_EQ(sent[0].at("tool_choice"),
             json::parse(R"({"type":"auto","disable_parallel_tool_use":true})"));
   EXPECT_EQ(sent[0].at("tools").as_array()[1].at("input_schema").at("required"),
@@ -173,9 +177,9 @@ TEST_F(McpInjection, ChatCompletionsFeedsTheResultBackAsAToolMessage) {
       R"({"id":"chatcmpl-1","object":"chat.completion","model":"gpt-t","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"bmcp_tools_add","arguments":"{\"a\":2,\"b\":3}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":10,"completion_tokens":4,"total_tokens":14}})";
   const std::string final_answer =
       R"({"id":"chatcmpl-2","object":"chat.completion","model":"gpt-t","choices":[{"index":0,"message":{"role":"assistant","content":"5"},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":1,"total_tokens":21}})";
-  const Response response =
-      post("/openai/v1/chat/completions", rounds({call, final_answer}),
-           R"({"model":"gpt-t","parallel_tool_calls":true,"tools":[{"type":"function","function":{"name":"client_tool"}}],"messages":[{"role":"user","content":"2+3?"}]})");
+  const Response response = post(
+      "/openai/v1/chat/completions", rounds({call, final_answer}),
+      R"({"model":"gpt-t","parallel_tool_calls":true,"tools":[{"type":"function","function":{"name":"client_tool"}}],"messages":[{"role":"user","content":"2+3?"}]})");
   ASSERT_EQ(response.result_int(), 200) << response.body();
   EXPECT_EQ(response.body(), final_answer + "\n");  // as the mock sent it
 
@@ -188,7 +192,8 @@ TEST_F(McpInjection, ChatCompletionsFeedsTheResultBackAsAToolMessage) {
   EXPECT_EQ(tools[1].at("function").at("name"), "bmcp_tools_add");
   const json::array& messages = sent[1].at("messages").as_array();
   ASSERT_EQ(messages.size(), 3U);
-  EXPECT_EQ(messages[1], json::parse(R"({"role":"assistant","content":null,"tool_calls":[{"id":"call_1",
+  EXPECT_EQ(messages[1],
+            json::parse(R"({"role":"assistant","content":null,"tool_calls":[{"id":"call_1",
       "type":"function","function":{"name":"bmcp_tools_add","arguments":"{\"a\":2,\"b\":3}"}}]})"));
   EXPECT_EQ(messages[2].at("role"), "tool");
   EXPECT_EQ(messages[2].at("tool_call_id"), "call_1");
@@ -281,12 +286,12 @@ TEST_F(McpInjection, SlowAndVanishingServersBecomeToolErrors) {
 TEST_F(McpInjection, AServerAnsweringWithEventStreamsWorksToo) {
   start("", {"--sse", "--page-size", "3"});
   const std::string final_answer = anthropic_answer("msg_2", kFinalText, "end_turn", 7);
-  const Response response =
-      post("/anthropic/v1/messages",
-           rounds({anthropic_answer("msg_1", kEchoCall, "tool_use", 5), final_answer}),
-           R"({"model":"claude-t","max_tokens":100,"messages":[{"role":"user","content":"say hi"}]})");
+  const Response response = post(
+      "/anthropic/v1/messages",
+      rounds({anthropic_answer("msg_1", kEchoCall, "tool_use", 5), final_answer}),
+      R"({"model":"claude-t","max_tokens":100,"messages":[{"role":"user","content":"say hi"}]})");
   ASSERT_EQ(response.result_int(), 200) << response.body();
-  EXPECT_EQ(response.body(), final_answer + "\n");  // as the mock sent it
+  EXPECT_EQ(response.body(), final_answer + "\n");                      // as the mock sent it
   EXPECT_EQ(provider_requests()[0].at("tools").as_array().size(), 6U);  // from three pages
   EXPECT_EQ(mcp_->stats().at("calls").as_array().size(), 1U);
 }
@@ -299,22 +304,44 @@ std::string event(const std::string& type, const std::string& data) {
 TEST_F(McpInjection, AnthropicStreamsRelayWhatTheClientMaySeeAsItArrives) {
   start();
   const std::string first =
-      event("message_start", R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":10,"output_tokens":1}}})") +
-      event("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
-      event("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Let me ask."}})") +
+      event(
+          "message_start",
+          R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":10,"output_tokens":1}}})") +
+      event(
+          "content_block_start",
+          R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+      event(
+          "content_block_delta",
+          R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Let me ask."}})") +
       event("content_block_stop", R"({"type":"content_block_stop","index":0})") +
-      event("content_block_start", R"({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"bmcp_tools_echo","input":{}}})") +
-      event("content_block_delta", R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"text\":"}})") +
-      event("content_block_delta", R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\"hi\"}"}})") +
+      event(
+          "content_block_start",
+          R"({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"bmcp_tools_echo","input":{}}})") +
+      event(
+          "content_block_delta",
+          R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"text\":"}})") +
+      event(
+          "content_block_delta",
+          R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\"hi\"}"}})") +
       event("content_block_stop", R"({"type":"content_block_stop","index":1})") +
-      event("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":5}})") +
+      event(
+          "message_delta",
+          R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":5}})") +
       event("message_stop", R"({"type":"message_stop"})");
   const std::string second =
-      event("message_start", R"({"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":20,"output_tokens":1}}})") +
-      event("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
-      event("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"echo: hi"}})") +
+      event(
+          "message_start",
+          R"({"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":20,"output_tokens":1}}})") +
+      event(
+          "content_block_start",
+          R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+      event(
+          "content_block_delta",
+          R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"echo: hi"}})") +
       event("content_block_stop", R"({"type":"content_block_stop","index":0})") +
-      event("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}})") +
+      event(
+          "message_delta",
+          R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}})") +
       event("message_stop", R"({"type":"message_stop"})");
   const Response response = post(
       "/anthropic/v1/messages",
@@ -328,18 +355,19 @@ TEST_F(McpInjection, AnthropicStreamsRelayWhatTheClientMaySeeAsItArrives) {
   // One message: its start, the preamble at index 0, the answer at index 1, one ending.
   std::vector<std::string> types;
   std::vector<std::int64_t> indexes;
-  for (std::size_t at = seen.find("data: "); at != std::string::npos; at = seen.find("data: ", at + 1)) {
-    const json::object data = json::parse(seen.substr(at + 6, seen.find('\n', at) - at - 6)).as_object();
+  for (std::size_t at = seen.find("data: "); at != std::string::npos;
+       at = seen.find("data: ", at + 1)) {
+    const json::object data =
+        json::parse(seen.substr(at + 6, seen.find('\n', at) - at - 6)).as_object();
     types.emplace_back(data.at("type").as_string());
     if (data.contains("index")) {
       indexes.push_back(data.at("index").as_int64());
     }
   }
-  EXPECT_EQ(types, (std::vector<std::string>{"message_start", "content_block_start",
-                                             "content_block_delta", "content_block_stop",
-                                             "content_block_start", "content_block_delta",
-                                             "content_block_stop", "message_delta",
-                                             "message_stop"}));
+  EXPECT_EQ(types, (std::vector<std::string>{
+                       "message_start", "content_block_start", "content_block_delta",
+                       "content_block_stop", "content_block_start", "content_block_delta",
+                       "content_block_stop", "message_delta", "message_stop"}));
   EXPECT_EQ(indexes, (std::vector<std::int64_t>{0, 0, 0, 1, 1, 1}));
   EXPECT_NE(seen.find(R"("stop_reason":"end_turn")"), std::string::npos);
 
@@ -360,13 +388,140 @@ TEST_F(McpInjection, AnthropicStreamsRelayWhatTheClientMaySeeAsItArrives) {
   EXPECT_EQ(record.tool_usages[0].tool, "echo");
 }
 
+// The JSON data of every event of a stream, in order ([DONE] as the string "[DONE]").
+std::vector<json::value> stream_data(const std::string& seen) {
+  std::vector<json::value> out;
+  for (std::size_t at = seen.find("data: "); at != std::string::npos;
+       at = seen.find("data: ", at + 1)) {
+    const std::string data = seen.substr(at + 6, seen.find('\n', at) - at - 6);
+    out.push_back(data == "[DONE]" ? json::value("[DONE]") : json::parse(data));
+  }
+  return out;
+}
+
+TEST_F(McpInjection, ChatStreamsHideTheInjectedCallAndEndOnce) {
+  start();
+  const auto chunk = [](const std::string& id, const std::string& choice) {
+    return "data: {\"id\":\"" + id +
+           R"(","object":"chat.completion.chunk","model":"gpt-t","choices":[)" + choice + "]}\n\n";
+  };
+  const std::string usage_tail =
+      R"(,"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":4,"total_tokens":14}})";
+  const std::string first =
+      chunk(
+          "c1",
+          R"({"index":0,"delta":{"role":"assistant","content":"Let me add. "},"finish_reason":null})") +
+      chunk(
+          "c1",
+          R"({"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"bmcp_tools_add","arguments":""}}]},"finish_reason":null})") +
+      chunk(
+          "c1",
+          R"({"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":2,\"b\":3}"}}]},"finish_reason":null})") +
+      chunk("c1", R"({"index":0,"delta":{},"finish_reason":"tool_calls"})") +
+      R"(data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-t")" + usage_tail +
+      "\n\ndata: [DONE]\n\n";
+  const std::string second =
+      chunk("c2",
+            R"({"index":0,"delta":{"role":"assistant","content":"5"},"finish_reason":null})") +
+      chunk("c2", R"({"index":0,"delta":{},"finish_reason":"stop"})") +
+      R"(data: {"id":"c2","object":"chat.completion.chunk","model":"gpt-t")" + usage_tail +
+      "\n\ndata: [DONE]\n\n";
+  const Response response =
+      post("/openai/v1/chat/completions",
+           "-- streaming-round-0 --\n" + first + "-- streaming-round-1 --\n" + second,
+           R"({"model":"gpt-t","stream":true,"messages":[{"role":"user","content":"2+3?"}]})");
+  ASSERT_EQ(response.result_int(), 200) << response.body();
+  const std::string& seen = response.body();
+  EXPECT_EQ(seen.find("tool_calls\":["), std::string::npos) << seen;
+  EXPECT_EQ(seen.find("bmcp_"), std::string::npos) << seen;
+  const std::vector<json::value> data = stream_data(seen);
+  ASSERT_EQ(data.size(), 5U) << seen;  // text, text, finish, usage, [DONE]
+  EXPECT_EQ(data[0].at("choices").at(0).at("delta").at("content"), "Let me add. ");
+  EXPECT_EQ(data[1].at("choices").at(0).at("delta").at("content"), "5");
+  EXPECT_EQ(data[2].at("choices").at(0).at("finish_reason"), "stop");
+  EXPECT_EQ(data[3].at("usage").at("completion_tokens"), 4);
+  EXPECT_EQ(data[4], "[DONE]");
+
+  const std::vector<json::object> sent = provider_requests();
+  ASSERT_EQ(sent.size(), 2U);
+  const json::array& messages = sent[1].at("messages").as_array();
+  ASSERT_EQ(messages.size(), 3U);
+  EXPECT_EQ(
+      messages[1],
+      json::parse(R"({"role":"assistant","content":"Let me add. ","tool_calls":[{"id":"call_1",
+      "type":"function","function":{"name":"bmcp_tools_add","arguments":"{\"a\":2,\"b\":3}"}}]})"));
+  EXPECT_EQ(messages[2].at("tool_call_id"), "call_1");
+  const recorder::Interception record = recorded(response);
+  EXPECT_EQ(record.status, recorder::Status::kCompleted) << record.metadata;
+  EXPECT_EQ(record.token_usages.size(), 2U);
+  ASSERT_EQ(record.tool_usages.size(), 1U);
+  EXPECT_EQ(record.tool_usages[0].tool, "add");
+}
+
+TEST_F(McpInjection, ResponsesStreamsNumberTheClientsEventsOnAcrossStreams) {
+  start();
+  const auto ev = [](const std::string& type, const std::string& fields) {
+    return "event: " + type + "\ndata: {\"type\":\"" + type + "\"," + fields + "}\n\n";
+  };
+  const std::string call =
+      R"({"type":"function_call","id":"fc_1","call_id":"call_1","name":"bmcp_tools_echo","arguments":"{\"text\":\"hi\"}"})";
+  const std::string text =
+      R"({"type":"message","id":"msg_1","role":"assistant","content":[{"type":"output_text","text":"echo: hi"}]})";
+  const std::string first =
+      ev("response.created",
+         R"("sequence_number":0,"response":{"id":"resp_1","status":"in_progress","output":[]})") +
+      ev("response.output_item.added", R"("sequence_number":1,"output_index":0,"item":)" + call) +
+      ev("response.function_call_arguments.delta",
+         R"("sequence_number":2,"output_index":0,"item_id":"fc_1","delta":"x")") +
+      ev("response.output_item.done", R"("sequence_number":3,"output_index":0,"item":)" + call) +
+      ev("response.completed",
+         R"("sequence_number":4,"response":{"id":"resp_1","status":"completed","output":[)" + call +
+             R"(],"usage":{"input_tokens":10,"output_tokens":3,"total_tokens":13}})");
+  const std::string second =
+      ev("response.created",
+         R"("sequence_number":0,"response":{"id":"resp_2","status":"in_progress","output":[]})") +
+      ev("response.output_item.added", R"("sequence_number":1,"output_index":0,"item":)" + text) +
+      ev("response.output_text.delta",
+         R"("sequence_number":2,"output_index":0,"content_index":0,"delta":"echo: hi")") +
+      ev("response.output_item.done", R"("sequence_number":3,"output_index":0,"item":)" + text) +
+      ev("response.completed",
+         R"("sequence_number":4,"response":{"id":"resp_2","status":"completed","output":[)" + text +
+             R"(],"usage":{"input_tokens":20,"output_tokens":3,"total_tokens":23}})");
+  const Response response =
+      post("/openai/v1/responses",
+           "-- streaming-round-0 --\n" + first + "-- streaming-round-1 --\n" + second,
+           R"({"model":"gpt-t","stream":true,"input":"say hi"})");
+  ASSERT_EQ(response.result_int(), 200) << response.body();
+  EXPECT_EQ(response.body().find("bmcp_"), std::string::npos) << response.body();
+  const std::vector<json::value> data = stream_data(response.body());
+  std::vector<std::string> types;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    types.emplace_back(data[i].at("type").as_string());
+    EXPECT_EQ(data[i].at("sequence_number"), static_cast<std::int64_t>(i)) << i;
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"response.created", "response.output_item.added",
+                                             "response.output_text.delta",
+                                             "response.output_item.done", "response.completed"}));
+  EXPECT_EQ(data[0].at("response").at("id"), "resp_1");
+  EXPECT_EQ(data[4].at("response").at("output"), json::parse("[" + text + "]"));
+  const std::vector<json::object> sent = provider_requests();
+  ASSERT_EQ(sent.size(), 2U);
+  EXPECT_EQ(sent[1].at("input").as_array().back().at("type"), "function_call_output");
+  const recorder::Interception record = recorded(response);
+  EXPECT_EQ(record.status, recorder::Status::kCompleted) << record.metadata;
+  EXPECT_EQ(record.token_usages.size(), 2U);
+  ASSERT_EQ(record.tool_usages.size(), 1U);
+  EXPECT_EQ(record.tool_usages[0].tool, "echo");
+}
+
 TEST_F(McpInjection, AClientThatLeavesDuringACallStopsTheLoopAndIsRecordedCancelled) {
   start("call_timeout = \"10s\"\n");
   const std::string file = dir_.path() + "/leave.txtar";
   std::ofstream(file) << rounds(
-      {anthropic_answer("msg_1",
-                        R"([{"type":"tool_use","id":"toolu_1","name":"bmcp_tools_slow","input":{"ms":8000}}])",
-                        "tool_use", 5),
+      {anthropic_answer(
+           "msg_1",
+           R"([{"type":"tool_use","id":"toolu_1","name":"bmcp_tools_slow","input":{"ms":8000}}])",
+           "tool_use", 5),
        anthropic_answer("msg_2", kFinalText, "end_turn", 7)});
   const std::string body =
       R"({"model":"claude-t","max_tokens":100,"messages":[{"role":"user","content":"wait"}]})";
@@ -374,14 +529,16 @@ TEST_F(McpInjection, AClientThatLeavesDuringACallStopsTheLoopAndIsRecordedCancel
     net::io_context io;
     tcp::socket socket(io);
     socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), gateway_->port()));
-    const std::string text = "POST /anthropic/v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                             token_ + "\r\nX-Mock-Scenario: txtar\r\nX-Mock-Txtar: " + file +
-                             "\r\nX-Mock-Section: round\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string text =
+        "POST /anthropic/v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+        "\r\nX-Mock-Scenario: txtar\r\nX-Mock-Txtar: " + file +
+        "\r\nX-Mock-Section: round\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+        body;
     net::write(socket, net::buffer(text));
     // Gone once the tool is being called.
     const auto give_up = std::chrono::steady_clock::now() + 10s;
-    while (mcp_->stats().at("calls").as_array().empty() && std::chrono::steady_clock::now() < give_up) {
+    while (mcp_->stats().at("calls").as_array().empty() &&
+           std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(10ms);
     }
     ASSERT_EQ(mcp_->stats().at("calls").as_array().size(), 1U);
@@ -397,7 +554,7 @@ TEST_F(McpInjection, AClientThatLeavesDuringACallStopsTheLoopAndIsRecordedCancel
   const recorder::Interception& record = page.rows[0].interception;
   EXPECT_EQ(record.status, recorder::Status::kCancelled) << record.metadata;
   EXPECT_EQ(provider_requests().size(), 1U);  // no second provider call
-  ASSERT_EQ(record.tool_usages.size(), 1U);  // what happened so far
+  ASSERT_EQ(record.tool_usages.size(), 1U);   // what happened so far
   EXPECT_TRUE(record.tool_usages[0].invocation_error.has_value());
   EXPECT_EQ(record.token_usages.size(), 1U);
 }
@@ -413,9 +570,8 @@ TEST(McpStart, AServerThatIsDownIsLeftOutAndRequestsAreRelayedUnchanged) {
   EXPECT_TRUE(gateway.process().wait_for_stderr("mcp server down: left out", 5s));
   const std::string body =
       R"({"model":"claude-t","max_tokens":10,"messages":[{"role":"user","content":"hi"}]})";
-  const Response response =
-      request(gateway.port(), http::verb::post, "/anthropic/v1/messages",
-              {{"Authorization", "Bearer " + gateway.admin_token()}}, body);
+  const Response response = request(gateway.port(), http::verb::post, "/anthropic/v1/messages",
+                                    {{"Authorization", "Bearer " + gateway.admin_token()}}, body);
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(mock.stats().at("last_request").at("body").as_string(), body);  // no tools added
   EXPECT_EQ(gateway.stop(), 0);

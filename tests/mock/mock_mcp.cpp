@@ -30,10 +30,10 @@ struct Options {
 };
 
 struct Stats {
-  std::mutex mutex;  // guards everything below
-  json::array calls;            // {name, arguments, session}
-  json::array methods;          // every method posted, in order
-  bool initialized = false;     // notifications/initialized arrived
+  std::mutex mutex;          // guards everything below
+  json::array calls;         // {name, arguments, session}
+  json::array methods;       // every method posted, in order
+  bool initialized = false;  // notifications/initialized arrived
 };
 
 json::array tool_list() {
@@ -43,18 +43,21 @@ json::array tool_list() {
                         {"required", std::move(required)}};
   };
   return json::array{
-      json::object{{"name", "add"},
-                   {"description", "Adds two numbers"},
-                   {"inputSchema", schema({{"a", {{"type", "number"}}}, {"b", {{"type", "number"}}}},
-                                          {"a", "b"})}},
+      json::object{
+          {"name", "add"},
+          {"description", "Adds two numbers"},
+          {"inputSchema",
+           schema({{"a", {{"type", "number"}}}, {"b", {{"type", "number"}}}}, {"a", "b"})}},
       json::object{{"name", "delete_everything"},
                    {"description", "Not for models"},
                    {"inputSchema", schema({}, {})}},
       json::object{{"name", "echo"},
                    {"description", "Says the text back"},
                    {"inputSchema", schema({{"text", {{"type", "string"}}}}, {"text"})}},
-      json::object{{"name", "fail"}, {"description", "Always fails"}, {"inputSchema", schema({}, {})}},
-      json::object{{"name", "hangup"}, {"description", "Never answers"}, {"inputSchema", schema({}, {})}},
+      json::object{
+          {"name", "fail"}, {"description", "Always fails"}, {"inputSchema", schema({}, {})}},
+      json::object{
+          {"name", "hangup"}, {"description", "Never answers"}, {"inputSchema", schema({}, {})}},
       json::object{{"name", "slow"},
                    {"description", "Answers after ms milliseconds"},
                    {"inputSchema", schema({{"ms", {{"type", "integer"}}}}, {})}},
@@ -75,7 +78,8 @@ json::object initialize_result() {
 }
 
 json::object text_result(std::string text, bool is_error = false) {
-  json::object result{{"content", json::array{json::object{{"type", "text"}, {"text", std::move(text)}}}}};
+  json::object result{
+      {"content", json::array{json::object{{"type", "text"}, {"text", std::move(text)}}}}};
   if (is_error) {
     result["isError"] = true;
   }
@@ -85,7 +89,10 @@ json::object text_result(std::string text, bool is_error = false) {
 class Connection {
  public:
   Connection(tcp::socket socket, const Options& options, Stats& stats)
-      : socket_(std::move(socket)), options_(options), stats_(stats), timer_(socket_.get_executor()) {}
+      : socket_(std::move(socket)),
+        options_(options),
+        stats_(stats),
+        timer_(socket_.get_executor()) {}
 
   net::awaitable<void> run() {
     for (;;) {
@@ -192,7 +199,8 @@ class Connection {
       co_return co_await reply(http::status::accepted, "", "", request);
     }
     const json::value id = message["id"];
-    json::object params = message["params"].is_object() ? message["params"].as_object() : json::object{};
+    json::object params =
+        message["params"].is_object() ? message["params"].as_object() : json::object{};
     if (method == "initialize") {
       json::value result = initialize_result();
       co_return co_await answer(request, id, std::move(result), true);
@@ -233,7 +241,8 @@ class Connection {
       const json::value& text = arguments["text"];
       result = text_result("echo: " + std::string(text.is_string() ? text.as_string() : ""));
     } else if (name == "add") {
-      const double sum = json::value_to<double>(arguments["a"]) + json::value_to<double>(arguments["b"]);
+      const double sum =
+          json::value_to<double>(arguments["a"]) + json::value_to<double>(arguments["b"]);
       result = text_result(fmt_number(sum));
     } else if (name == "sorry") {
       result = text_result("not allowed", true);
