@@ -42,8 +42,8 @@ class ToolLoop {
   /// Runs the injected calls of one answer and rewrites the request for the next.
   net::awaitable<bool> answer_calls(const json::object& answer, std::string_view response_id,
                                     std::vector<mcp::InjectedCall>& calls);
-  /// Ends the loop: the answer the client gets, as the provider sent it or as `body`.
-  net::awaitable<void> answer(BufferedResponse& response, std::string body);
+  /// Ends the loop: the answer the client gets, as the provider sent it or as `replacement`.
+  net::awaitable<void> answer(BufferedResponse& response, const std::string* replacement);
   net::awaitable<void> fail(const BufferedResponse& response);
   net::awaitable<mcp::Outcome> call(const mcp::InjectedCall& call, std::string_view response_id);
   void record_call(const mcp::InjectedCall& call, std::string_view response_id,
@@ -117,7 +117,7 @@ net::awaitable<ForwardResult> ToolLoop::run() {
     json::error_code error;
     json::value parsed = json::parse(response.message.body(), error);
     if (result_.upstream_status / 100 != 2 || error || !parsed.is_object()) {
-      co_await answer(response, {});  // an error, or a body only the client can make sense of
+      co_await answer(response, nullptr);  // an error, or a body only the client can make sense of
       co_return result_;
     }
     const json::object& body = parsed.as_object();
@@ -127,7 +127,7 @@ net::awaitable<ForwardResult> ToolLoop::run() {
                                      last);
     const std::string response_id = response_id_of(body);
     if (calls.empty()) {
-      co_await answer(response, {});
+      co_await answer(response, nullptr);
       co_return result_;
     }
     if (last) {
@@ -137,7 +137,8 @@ net::awaitable<ForwardResult> ToolLoop::run() {
       for (const mcp::InjectedCall& call : calls) {
         record_call(call, response_id, &reason);
       }
-      co_await answer(response, api_.without_injected(body, catalogue_));
+      const std::string without = api_.without_injected(body, catalogue_);
+      co_await answer(response, &without);
       co_return result_;
     }
     if (!co_await answer_calls(body, response_id, calls)) {
@@ -200,13 +201,18 @@ net::awaitable<ForwardResult> ToolLoop::run_stream() {
       co_return result_;
     }
     if (response.failed() || (head_sent_ && !stream->ended())) {
-      co_await fail_stream(response.failed() ? "the provider connection broke: " + response.error
-                                             : "the provider's stream ended early");
+      // Named: GCC 12 destroys temporaries in a co_await expression twice.
+      std::string why = response.failed() ? "the provider connection broke: " + response.error
+                                          : "the provider's stream ended early";
+      http::response_header<> seen;  // a stream cut short keeps what it delivered
+      seen.result(http::status::ok);
+      loop_.recording.on_loop_response(seen, json::serialize(stream->answer()), catalogue_, false);
+      co_await fail_stream(std::move(why));
       co_return result_;
     }
     if (!head_sent_) {  // not a stream: an error answer (or a body the client makes sense of)
       result_.upstream_status = response.message.result_int();
-      co_await answer(response, {});
+      co_await answer(response, nullptr);
       co_return result_;
     }
     result_.upstream_status = 200;
@@ -288,8 +294,8 @@ net::awaitable<void> ToolLoop::fail_stream(std::string message) {
   session_.shard().metrics.upstream_error(loop_.route.provider, "protocol").Increment();
   spdlog::warn("upstream {} failed mid-stream in a tool loop: {}",
                provider_name(loop_.route.provider), message);
-  co_await write_stream(nullptr, "\n\n" + provider_stream_error(loop_.route.provider, message),
-                        true);
+  const std::string event = "\n\n" + provider_stream_error(loop_.route.provider, message);
+  co_await write_stream(nullptr, event, true);
 }
 
 net::awaitable<mcp::Outcome> ToolLoop::call(const mcp::InjectedCall& injected,
@@ -335,12 +341,12 @@ void ToolLoop::record_call(const mcp::InjectedCall& call, std::string_view respo
   loop_.recording.on_injected_call(std::move(usage));
 }
 
-net::awaitable<void> ToolLoop::answer(BufferedResponse& response, std::string body) {
+net::awaitable<void> ToolLoop::answer(BufferedResponse& response, const std::string* replacement) {
   StringResponse client{response.message.result(), 11};
   client.reason(response.message.reason());
   copy_response_headers(response.message.base(), client.base());
   client.set(kInterceptionIdHeader, loop_.interception_id);
-  client.body() = body.empty() ? std::move(response.message.body()) : std::move(body);
+  client.body() = replacement == nullptr ? std::move(response.message.body()) : *replacement;
   client.keep_alive(loop_.client_keep_alive && !session_.shard().draining);
   client.prepare_payload();
   result_.upstream_complete = true;

@@ -97,8 +97,8 @@ net::awaitable<std::string> Server::notify(UpstreamClient& upstream, Watchdog& w
 
 net::awaitable<std::string> Server::initialize(UpstreamClient& upstream, Watchdog& watchdog) {
   std::string session_id;
-  Outcome answer =
-      co_await rpc(upstream, watchdog, "initialize", initialize_params(), {}, &session_id);
+  const json::value params = initialize_params();  // named: see GCC 12 in the README
+  Outcome answer = co_await rpc(upstream, watchdog, "initialize", params, {}, &session_id);
   if (!answer.result) {
     co_return "initialize: " + answer.error;
   }

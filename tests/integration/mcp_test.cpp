@@ -514,6 +514,31 @@ TEST_F(McpInjection, ResponsesStreamsNumberTheClientsEventsOnAcrossStreams) {
   EXPECT_EQ(record.tool_usages[0].tool, "echo");
 }
 
+TEST_F(McpInjection, AStreamCutShortEndsWithAnErrorEventAndIsRecordedFailed) {
+  start();
+  const std::string cut =
+      event(
+          "message_start",
+          R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":10,"output_tokens":1}}})") +
+      event(
+          "content_block_start",
+          R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+      event(
+          "content_block_delta",
+          R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Half"}})");
+  const Response response = post(
+      "/anthropic/v1/messages", "-- streaming-round-0 --\n" + cut,
+      R"({"model":"claude-t","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"go"}]})");
+  ASSERT_EQ(response.result_int(), 200);
+  EXPECT_NE(response.body().find("Half"), std::string::npos);  // relayed as it came
+  EXPECT_NE(response.body().find("event: error"), std::string::npos) << response.body();
+  const recorder::Interception record = recorded(response);
+  EXPECT_EQ(record.status, recorder::Status::kFailed) << record.metadata;
+  EXPECT_NE(record.metadata.find("the provider's stream ended early"), std::string::npos)
+      << record.metadata;
+  EXPECT_EQ(record.token_usages.size(), 1U);  // what the stream delivered is kept
+}
+
 TEST_F(McpInjection, AClientThatLeavesDuringACallStopsTheLoopAndIsRecordedCancelled) {
   start("call_timeout = \"10s\"\n");
   const std::string file = dir_.path() + "/leave.txtar";
