@@ -33,6 +33,8 @@ class ToolLoop {
   net::awaitable<ForwardResult> run_stream();
 
  private:
+  /// The provider request with the tools added (and dumped when logging is on).
+  StringRequest& with_tools();
   /// Writes `bytes` to the client as one chunk of the stream, the head first if not yet sent
   /// (from the upstream head `upstream`); `last` ends the body.
   net::awaitable<bool> write_stream(const http::response_header<>* upstream, std::string_view bytes,
@@ -90,13 +92,18 @@ std::string not_called_reason(std::uint64_t max_iterations) {
   return "not called: mcp.max_iterations (" + std::to_string(max_iterations) + ") reached";
 }
 
-net::awaitable<ForwardResult> ToolLoop::run() {
+StringRequest& ToolLoop::with_tools() {
   StringRequest& request = loop_.request;
   request.body() = api_.inject(request.body(), catalogue_);
   request.prepare_payload();
   if (loop_.dump != nullptr) {
     loop_.dump->request(request);
   }
+  return request;
+}
+
+net::awaitable<ForwardResult> ToolLoop::run() {
+  StringRequest& request = with_tools();
   const core::Timeouts& timeouts = session_.config().timeouts;
   for (std::uint64_t round = 0;; ++round) {
     BufferedExchange exchange{.origin = loop_.origin,
@@ -164,12 +171,7 @@ net::awaitable<bool> ToolLoop::answer_calls(const json::object& answer,
 }
 
 net::awaitable<ForwardResult> ToolLoop::run_stream() {
-  StringRequest& request = loop_.request;
-  request.body() = api_.inject(request.body(), catalogue_);
-  request.prepare_payload();
-  if (loop_.dump != nullptr) {
-    loop_.dump->request(request);
-  }
+  StringRequest& request = with_tools();
   const core::Timeouts& timeouts = session_.config().timeouts;
   mcp::StreamCarry carry;
   for (std::uint64_t round = 0;; ++round) {

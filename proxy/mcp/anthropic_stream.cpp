@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "proxy/mcp/api_tools.hpp"
+
 namespace aibridge::proxy::mcp {
 namespace {
 
@@ -11,21 +13,9 @@ std::string encoded(std::string_view type, const json::value& data) {
   return sse_event(type, data);
 }
 
-std::string_view string_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string_view(value->as_string())
-                                                : std::string_view();
-}
-
 std::int64_t index_of(const json::object& data) {
   const json::value* index = data.if_contains("index");
   return index != nullptr && index->is_int64() ? index->as_int64() : -1;
-}
-
-void append(json::object& block, std::string_view key, std::string_view text) {
-  std::string joined(string_of(block, key));
-  joined += text;
-  block[key] = joined;
 }
 
 }  // namespace
@@ -46,7 +36,8 @@ std::string AnthropicStreamRound::on_event(const SseEvent& event) {
     return raw;  // not ours to judge: the client gets it as it came
   }
   json::object& data = parsed.as_object();
-  const std::string type(string_of(data, "type").empty() ? event.type : string_of(data, "type"));
+  const std::string type(string_member(data, "type").empty() ? event.type
+                                                             : string_member(data, "type"));
   const std::int64_t index = index_of(data);
   const auto relay_renumbered = [&]() {
     const auto found = client_index_.find(index);
@@ -66,8 +57,8 @@ std::string AnthropicStreamRound::on_event(const SseEvent& event) {
     const json::value* block = data.if_contains("content_block");
     json::object fields =
         block != nullptr && block->is_object() ? block->as_object() : json::object{};
-    const bool injected = string_of(fields, "type") == "tool_use" &&
-                          catalogue_.find(string_of(fields, "name")) != nullptr;
+    const bool injected = string_member(fields, "type") == "tool_use" &&
+                          catalogue_.find(string_member(fields, "name")) != nullptr;
     blocks_[index] = std::move(fields);
     if (injected) {
       injected_.insert(index);
@@ -81,15 +72,15 @@ std::string AnthropicStreamRound::on_event(const SseEvent& event) {
     if (delta != nullptr && delta->is_object() && blocks_.contains(index)) {
       const json::object& change = delta->as_object();
       json::object& block = blocks_[index];
-      const std::string_view kind = string_of(change, "type");
+      const std::string_view kind = string_member(change, "type");
       if (kind == "text_delta") {
-        append(block, "text", string_of(change, "text"));
+        append_to_member(block, "text", string_member(change, "text"));
       } else if (kind == "input_json_delta") {
-        partial_json_[index] += string_of(change, "partial_json");
+        partial_json_[index] += string_member(change, "partial_json");
       } else if (kind == "thinking_delta") {
-        append(block, "thinking", string_of(change, "thinking"));
+        append_to_member(block, "thinking", string_member(change, "thinking"));
       } else if (kind == "signature_delta") {
-        block["signature"] = string_of(change, "signature");
+        block["signature"] = string_member(change, "signature");
       }
     }
     return relay_renumbered();
@@ -148,7 +139,7 @@ std::string AnthropicStreamRound::ending(bool unanswered) const {
   bool client_call = false;
   for (const auto& [index, block] : blocks_) {
     client_call =
-        client_call || (!injected_.contains(index) && string_of(block, "type") == "tool_use");
+        client_call || (!injected_.contains(index) && string_member(block, "type") == "tool_use");
   }
   json::value& change = delta["delta"];
   if (!change.is_object()) {

@@ -11,12 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string_view string_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string_view(value->as_string())
-                                                : std::string_view();
-}
-
 // tool_choice with parallel tool use disabled: a choice of "none" stays as it is.
 std::string disabled_parallel_choice(std::string_view body) {
   for (const JsonMember& member : object_members(body)) {
@@ -33,7 +27,7 @@ std::string disabled_parallel_choice(std::string_view body) {
       choice = json::object{};
     }
     json::object& fields = choice.as_object();
-    const std::string_view type = string_of(fields, "type");
+    const std::string_view type = string_member(fields, "type");
     if (type == "none") {
       return std::string(body);
     }
@@ -58,15 +52,15 @@ json::object tool_result(const InjectedCall& call, const Outcome& outcome) {
     }
     for (const json::value& item : array_or_empty(result->if_contains("content"))) {
       const json::object* fields = item.if_object();
-      const std::string_view type = fields != nullptr ? string_of(*fields, "type") : "";
+      const std::string_view type = fields != nullptr ? string_member(*fields, "type") : "";
       if (type == "text") {
-        content.push_back(json::object{{"type", "text"}, {"text", string_of(*fields, "text")}});
+        content.push_back(json::object{{"type", "text"}, {"text", string_member(*fields, "text")}});
       } else if (type == "image") {
         content.push_back(
             json::object{{"type", "image"},
                          {"source", json::object{{"type", "base64"},
-                                                 {"media_type", string_of(*fields, "mimeType")},
-                                                 {"data", string_of(*fields, "data")}}}});
+                                                 {"media_type", string_member(*fields, "mimeType")},
+                                                 {"data", string_member(*fields, "data")}}}});
       } else {  // audio, resources, links: the model reads them as JSON
         content.push_back(json::object{{"type", "text"}, {"text", json::serialize(item)}});
       }
@@ -83,8 +77,8 @@ json::object tool_result(const InjectedCall& call, const Outcome& outcome) {
 
 bool is_injected_use(const json::value& block, const Catalogue& catalogue) {
   const json::object* fields = block.if_object();
-  return fields != nullptr && string_of(*fields, "type") == "tool_use" &&
-         catalogue.find(string_of(*fields, "name")) != nullptr;
+  return fields != nullptr && string_member(*fields, "type") == "tool_use" &&
+         catalogue.find(string_member(*fields, "name")) != nullptr;
 }
 
 class AnthropicTools final : public ApiTools {
@@ -112,8 +106,8 @@ class AnthropicTools final : public ApiTools {
       }
       const json::object& fields = block.as_object();
       InjectedCall call;
-      call.call_id = std::string(string_of(fields, "id"));
-      call.tool = catalogue.find(string_of(fields, "name"));
+      call.call_id = std::string(string_member(fields, "id"));
+      call.tool = catalogue.find(string_member(fields, "name"));
       if (const json::value* input = fields.if_contains("input")) {
         call.arguments = *input;
         call.raw_arguments = json::serialize(*input);
@@ -146,9 +140,9 @@ class AnthropicTools final : public ApiTools {
                        [&](const json::value& block) { return is_injected_use(block, catalogue); }),
                    blocks.end());
       const bool calls_left = std::any_of(blocks.begin(), blocks.end(), [](const json::value& b) {
-        return b.is_object() && string_of(b.as_object(), "type") == "tool_use";
+        return b.is_object() && string_member(b.as_object(), "type") == "tool_use";
       });
-      if (!calls_left && string_of(response, "stop_reason") == "tool_use") {
+      if (!calls_left && string_member(response, "stop_reason") == "tool_use") {
         response["stop_reason"] = "end_turn";
       }
     }

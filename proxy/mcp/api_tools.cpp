@@ -39,6 +39,18 @@ std::string openai_tool_output(const Outcome& outcome) {
   return json::serialize(*outcome.result);
 }
 
+std::string_view string_member(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value != nullptr && value->is_string() ? std::string_view(value->as_string())
+                                                : std::string_view();
+}
+
+void append_to_member(json::object& object, std::string_view key, std::string_view text) {
+  std::string joined(string_member(object, key));
+  joined += text;
+  object[key] = joined;
+}
+
 const json::array& array_or_empty(const json::value* value) {
   static const json::array empty;
   return value != nullptr && value->is_array() ? value->as_array() : empty;

@@ -50,6 +50,11 @@ const ApiTools& api_tools(Endpoint endpoint);
 boost::json::object input_schema(const Tool& tool);
 /// A tool result as OpenAI's APIs take it back (a string): the MCP result as JSON, or an error.
 std::string openai_tool_output(const Outcome& outcome);
+/// `object[key]` when it is a string, else "".
+std::string_view string_member(const boost::json::object& object, std::string_view key);
+/// Appends `text` to the string member `key` of `object` (made when missing).
+void append_to_member(boost::json::object& object, std::string_view key, std::string_view text);
+
 /// The array `value` points to, or an empty one (for loops over members that may be missing).
 const boost::json::array& array_or_empty(const boost::json::value* value);
 

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "proxy/mcp/anthropic_stream.hpp"
+#include "proxy/mcp/api_tools.hpp"
 #include "proxy/mcp/stream_round.hpp"
 
 namespace aibridge::proxy::mcp {
@@ -17,23 +18,11 @@ namespace {
 
 namespace json = boost::json;
 
-std::string_view string_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string_view(value->as_string())
-                                                : std::string_view();
-}
-
 std::string raw_data(const SseEvent& event) {
   std::string out = "data: ";
   out += event.data;
   out += "\n\n";
   return out;
-}
-
-void append(json::object& object, std::string_view key, std::string_view text) {
-  std::string joined(string_of(object, key));
-  joined += text;
-  object[key] = joined;
 }
 
 class ChatStreamRound final : public StreamRound {
@@ -52,8 +41,8 @@ class ChatStreamRound final : public StreamRound {
     }
     const json::object& chunk = parsed.as_object();
     if (id_.empty()) {
-      id_ = string_of(chunk, "id");
-      model_ = string_of(chunk, "model");
+      id_ = string_member(chunk, "id");
+      model_ = string_member(chunk, "model");
     }
     if (const json::value* usage = chunk.if_contains("usage"); usage && usage->is_object()) {
       usage_ = usage->as_object();
@@ -146,15 +135,15 @@ class ChatStreamRound final : public StreamRound {
                             {"type", "function"},
                             {"function", json::object{{"name", ""}, {"arguments", ""}}}};
       }
-      if (const std::string_view id = string_of(*fields, "id"); !id.empty()) {
+      if (const std::string_view id = string_member(*fields, "id"); !id.empty()) {
         call["id"] = id;
       }
       if (const json::value* function = fields->if_contains("function");
           function && function->is_object()) {
         json::object& target = call["function"].as_object();
-        append(target, "name", string_of(function->as_object(), "name"));
-        append(target, "arguments", string_of(function->as_object(), "arguments"));
-        if (catalogue_.find(string_of(target, "name")) != nullptr) {
+        append_to_member(target, "name", string_member(function->as_object(), "name"));
+        append_to_member(target, "arguments", string_member(function->as_object(), "arguments"));
+        if (catalogue_.find(string_member(target, "name")) != nullptr) {
           injected_.insert(index);
         }
       }
@@ -197,7 +186,7 @@ class ResponsesStreamRound final : public StreamRound {
       return "event: " + std::string(event.type) + "\n" + raw_data(event);
     }
     json::object& data = parsed.as_object();
-    const std::string type(string_of(data, "type"));
+    const std::string type(string_member(data, "type"));
     if (type == "response.created" || type == "response.in_progress") {
       return first_ ? relay(type, data) : std::string();
     }
@@ -220,8 +209,8 @@ class ResponsesStreamRound final : public StreamRound {
     if (type == "response.output_item.added") {
       const json::value* item = data.if_contains("item");
       if (item != nullptr && item->is_object() &&
-          string_of(item->as_object(), "type") == "function_call" &&
-          catalogue_.find(string_of(item->as_object(), "name")) != nullptr) {
+          string_member(item->as_object(), "type") == "function_call" &&
+          catalogue_.find(string_member(item->as_object(), "name")) != nullptr) {
         injected_.insert(index);
       } else {
         client_index_[index] = carry_.client_items + relayed_++;

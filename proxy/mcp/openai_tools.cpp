@@ -11,17 +11,21 @@ namespace {
 
 namespace json = boost::json;
 
-std::string_view string_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string_view(value->as_string())
-                                                : std::string_view();
-}
-
 // Function arguments arrive as a JSON text; MCP takes them as an object.
 json::value parsed_arguments(std::string_view text) {
   json::error_code error;
   json::value value = json::parse(text, error);
   return error ? json::value(nullptr) : value;
+}
+
+// A function call as both APIs give it: arguments as JSON text.
+InjectedCall function_call(std::string_view call_id, const Tool* tool, std::string_view arguments) {
+  InjectedCall call;
+  call.call_id = std::string(call_id);
+  call.tool = tool;
+  call.raw_arguments = std::string(arguments);
+  call.arguments = parsed_arguments(call.raw_arguments);
+  return call;
 }
 
 std::string with_tools(std::string_view body, const std::vector<json::value>& tools) {
@@ -47,7 +51,7 @@ const Tool* chat_call_tool(const json::value& call, const Catalogue& catalogue) 
   const json::object* fields = call.if_object();
   const json::value* function = fields != nullptr ? fields->if_contains("function") : nullptr;
   return function != nullptr && function->is_object()
-             ? catalogue.find(string_of(function->as_object(), "name"))
+             ? catalogue.find(string_member(function->as_object(), "name"))
              : nullptr;
 }
 
@@ -74,13 +78,9 @@ class ChatTools final : public ApiTools {
       if (tool == nullptr) {
         continue;
       }
-      InjectedCall injected;
-      injected.call_id = std::string(string_of(call.as_object(), "id"));
-      injected.tool = tool;
-      injected.raw_arguments =
-          std::string(string_of(call.as_object().at("function").as_object(), "arguments"));
-      injected.arguments = parsed_arguments(injected.raw_arguments);
-      calls.push_back(std::move(injected));
+      calls.push_back(
+          function_call(string_member(call.as_object(), "id"), tool,
+                        string_member(call.as_object().at("function").as_object(), "arguments")));
     }
     return calls;
   }
@@ -98,10 +98,10 @@ class ChatTools final : public ApiTools {
     json::array tool_calls;
     for (const json::value& call : *chat_tool_calls(response)) {
       const json::object& fields = call.as_object();
-      if (string_of(fields, "id").empty()) {
+      if (string_member(fields, "id").empty()) {
         continue;  // an entry a provider left empty (tool calls starting at index 1)
       }
-      tool_calls.push_back(json::object{{"id", string_of(fields, "id")},
+      tool_calls.push_back(json::object{{"id", string_member(fields, "id")},
                                         {"type", "function"},
                                         {"function", fields.at("function")}});
     }
@@ -137,7 +137,7 @@ class ChatTools final : public ApiTools {
                  list.end());
       if (list.empty()) {
         message->as_object().erase("tool_calls");
-        if (string_of(*fields, "finish_reason") == "tool_calls") {
+        if (string_member(*fields, "finish_reason") == "tool_calls") {
           (*fields)["finish_reason"] = "stop";
         }
       }
@@ -148,8 +148,8 @@ class ChatTools final : public ApiTools {
 
 bool is_injected_item(const json::value& item, const Catalogue& catalogue) {
   const json::object* fields = item.if_object();
-  return fields != nullptr && string_of(*fields, "type") == "function_call" &&
-         catalogue.find(string_of(*fields, "name")) != nullptr;
+  return fields != nullptr && string_member(*fields, "type") == "function_call" &&
+         catalogue.find(string_member(*fields, "name")) != nullptr;
 }
 
 class ResponsesTools final : public ApiTools {
@@ -174,12 +174,9 @@ class ResponsesTools final : public ApiTools {
         continue;
       }
       const json::object& fields = item.as_object();
-      InjectedCall call;
-      call.call_id = std::string(string_of(fields, "call_id"));
-      call.tool = catalogue.find(string_of(fields, "name"));
-      call.raw_arguments = std::string(string_of(fields, "arguments"));
-      call.arguments = parsed_arguments(call.raw_arguments);
-      calls.push_back(std::move(call));
+      calls.push_back(function_call(string_member(fields, "call_id"),
+                                    catalogue.find(string_member(fields, "name")),
+                                    string_member(fields, "arguments")));
     }
     return calls;
   }

@@ -74,6 +74,14 @@ class McpInjection : public ::testing::Test {
                    body);
   }
 
+  // The loop most tests run: the model calls echo once, then answers `final_answer`.
+  Response post_echo_loop(const std::string& final_answer) {
+    return post(
+        "/anthropic/v1/messages",
+        rounds({anthropic_answer("msg_1", kEchoCall, "tool_use", 5), final_answer}),
+        R"({"model":"claude-t","max_tokens":100,"messages":[{"role":"user","content":"say hi"}]})");
+  }
+
   // What the provider was sent, oldest first.
   std::vector<json::object> provider_requests() const {
     std::vector<json::object> out;
@@ -111,10 +119,7 @@ class McpInjection : public ::testing::Test {
 TEST_F(McpInjection, AnthropicCallsAnInjectedToolAndTheClientSeesOnlyTheAnswer) {
   start();
   const std::string final_answer = anthropic_answer("msg_2", kFinalText, "end_turn", 7);
-  const Response response = post(
-      "/anthropic/v1/messages",
-      rounds({anthropic_answer("msg_1", kEchoCall, "tool_use", 5), final_answer}),
-      R"({"model":"claude-t","max_tokens":100,"messages":[{"role":"user","content":"say hi"}]})");
+  const Response response = post_echo_loop(final_answer);
   ASSERT_EQ(response.result_int(), 200) << response.body();
   EXPECT_EQ(
       response.body(),
@@ -286,10 +291,7 @@ TEST_F(McpInjection, SlowAndVanishingServersBecomeToolErrors) {
 TEST_F(McpInjection, AServerAnsweringWithEventStreamsWorksToo) {
   start("", {"--sse", "--page-size", "3"});
   const std::string final_answer = anthropic_answer("msg_2", kFinalText, "end_turn", 7);
-  const Response response = post(
-      "/anthropic/v1/messages",
-      rounds({anthropic_answer("msg_1", kEchoCall, "tool_use", 5), final_answer}),
-      R"({"model":"claude-t","max_tokens":100,"messages":[{"role":"user","content":"say hi"}]})");
+  const Response response = post_echo_loop(final_answer);
   ASSERT_EQ(response.result_int(), 200) << response.body();
   EXPECT_EQ(response.body(), final_answer + "\n");                      // as the mock sent it
   EXPECT_EQ(provider_requests()[0].at("tools").as_array().size(), 6U);  // from three pages
@@ -301,19 +303,30 @@ std::string event(const std::string& type, const std::string& data) {
   return "event: " + type + "\ndata: " + data + "\n\n";
 }
 
+std::string message_start(const std::string& id, int input_tokens) {
+  return event(
+      "message_start",
+      R"({"type":"message_start","message":{"id":")" + id +
+          R"(","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":)" +
+          std::to_string(input_tokens) + R"(,"output_tokens":1}}})");
+}
+
+// A text block's start and its one delta (and, unless cut, its stop).
+std::string text_block(int index, const std::string& text, bool cut = false) {
+  const std::string at = std::to_string(index);
+  return event("content_block_start", R"({"type":"content_block_start","index":)" + at +
+                                          R"(,"content_block":{"type":"text","text":""}})") +
+         event("content_block_delta", R"({"type":"content_block_delta","index":)" + at +
+                                          R"(,"delta":{"type":"text_delta","text":")" + text +
+                                          "\"}}") +
+         (cut ? ""
+              : event("content_block_stop", R"({"type":"content_block_stop","index":)" + at + "}"));
+}
+
 TEST_F(McpInjection, AnthropicStreamsRelayWhatTheClientMaySeeAsItArrives) {
   start();
   const std::string first =
-      event(
-          "message_start",
-          R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":10,"output_tokens":1}}})") +
-      event(
-          "content_block_start",
-          R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
-      event(
-          "content_block_delta",
-          R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Let me ask."}})") +
-      event("content_block_stop", R"({"type":"content_block_stop","index":0})") +
+      message_start("msg_1", 10) + text_block(0, "Let me ask.") +
       event(
           "content_block_start",
           R"({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"bmcp_tools_echo","input":{}}})") +
@@ -329,16 +342,7 @@ TEST_F(McpInjection, AnthropicStreamsRelayWhatTheClientMaySeeAsItArrives) {
           R"({"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":5}})") +
       event("message_stop", R"({"type":"message_stop"})");
   const std::string second =
-      event(
-          "message_start",
-          R"({"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":20,"output_tokens":1}}})") +
-      event(
-          "content_block_start",
-          R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
-      event(
-          "content_block_delta",
-          R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"echo: hi"}})") +
-      event("content_block_stop", R"({"type":"content_block_stop","index":0})") +
+      message_start("msg_2", 20) + text_block(0, "echo: hi") +
       event(
           "message_delta",
           R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}})") +
@@ -386,6 +390,15 @@ TEST_F(McpInjection, AnthropicStreamsRelayWhatTheClientMaySeeAsItArrives) {
   ASSERT_EQ(record.tool_usages.size(), 1U);
   EXPECT_TRUE(record.tool_usages[0].injected);
   EXPECT_EQ(record.tool_usages[0].tool, "echo");
+}
+
+// The record of a loop of one round that called `tool`.
+void expect_one_round(const recorder::Interception& record, const std::string& tool) {
+  EXPECT_EQ(record.status, recorder::Status::kCompleted) << record.metadata;
+  EXPECT_EQ(record.token_usages.size(), 2U);  // one per provider answer
+  ASSERT_EQ(record.tool_usages.size(), 1U);
+  EXPECT_TRUE(record.tool_usages[0].injected);
+  EXPECT_EQ(record.tool_usages[0].tool, tool);
 }
 
 // The JSON data of every event of a stream, in order ([DONE] as the string "[DONE]").
@@ -451,11 +464,7 @@ TEST_F(McpInjection, ChatStreamsHideTheInjectedCallAndEndOnce) {
       json::parse(R"({"role":"assistant","content":"Let me add. ","tool_calls":[{"id":"call_1",
       "type":"function","function":{"name":"bmcp_tools_add","arguments":"{\"a\":2,\"b\":3}"}}]})"));
   EXPECT_EQ(messages[2].at("tool_call_id"), "call_1");
-  const recorder::Interception record = recorded(response);
-  EXPECT_EQ(record.status, recorder::Status::kCompleted) << record.metadata;
-  EXPECT_EQ(record.token_usages.size(), 2U);
-  ASSERT_EQ(record.tool_usages.size(), 1U);
-  EXPECT_EQ(record.tool_usages[0].tool, "add");
+  expect_one_round(recorded(response), "add");
 }
 
 TEST_F(McpInjection, ResponsesStreamsNumberTheClientsEventsOnAcrossStreams) {
@@ -507,25 +516,12 @@ TEST_F(McpInjection, ResponsesStreamsNumberTheClientsEventsOnAcrossStreams) {
   const std::vector<json::object> sent = provider_requests();
   ASSERT_EQ(sent.size(), 2U);
   EXPECT_EQ(sent[1].at("input").as_array().back().at("type"), "function_call_output");
-  const recorder::Interception record = recorded(response);
-  EXPECT_EQ(record.status, recorder::Status::kCompleted) << record.metadata;
-  EXPECT_EQ(record.token_usages.size(), 2U);
-  ASSERT_EQ(record.tool_usages.size(), 1U);
-  EXPECT_EQ(record.tool_usages[0].tool, "echo");
+  expect_one_round(recorded(response), "echo");
 }
 
 TEST_F(McpInjection, AStreamCutShortEndsWithAnErrorEventAndIsRecordedFailed) {
   start();
-  const std::string cut =
-      event(
-          "message_start",
-          R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-t","content":[],"usage":{"input_tokens":10,"output_tokens":1}}})") +
-      event(
-          "content_block_start",
-          R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
-      event(
-          "content_block_delta",
-          R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Half"}})");
+  const std::string cut = message_start("msg_1", 10) + text_block(0, "Half", /*cut=*/true);
   const Response response = post(
       "/anthropic/v1/messages", "-- streaming-round-0 --\n" + cut,
       R"({"model":"claude-t","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"go"}]})");
