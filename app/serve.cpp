@@ -1,5 +1,6 @@
 #include "app/serve.hpp"
 
+#include <csignal>
 #include <iostream>
 
 #include <fmt/ostream.h>
@@ -56,6 +57,14 @@ int serve(const core::Config& config) {
   // that comes once the server is gone (the last writes, the log flush) is absorbed rather than
   // killing the process, since Asio restores the default action when the last set goes.
   net::io_context never_run;
+  // And when that set goes too, on the way out of serve(), the signals are ignored: the process
+  // is exiting cleanly, and a signal in the default action would turn its status 0 into 143.
+  struct IgnoreSignalsFromNowOn {
+    ~IgnoreSignalsFromNowOn() {
+      std::signal(SIGINT, SIG_IGN);
+      std::signal(SIGTERM, SIG_IGN);
+    }
+  } ignore_after_late_signals;  // destroyed right after late_signals
   std::optional<net::signal_set> late_signals;
   core::setup_logging(config.log_level);
   try {
