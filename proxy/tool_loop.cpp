@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/json_text.hpp"
 #include "proxy/errors.hpp"
 #include "proxy/headers.hpp"
 #include "proxy/http_io.hpp"

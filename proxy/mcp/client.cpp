@@ -18,15 +18,17 @@ constexpr std::size_t kMaxPages = 100;  // a server whose cursor never ends is c
 
 Server::Server(core::McpServerSettings settings, core::Duration call_timeout)
     : settings_(std::move(settings)), call_timeout_(call_timeout) {
-  std::optional<Origin> origin = parse_origin(settings_.url);
+  // The query (a token, often) is kept for the request target only.
+  const std::string_view url = settings_.url;
+  const std::size_t query = url.find('?');
+  std::optional<Origin> origin = parse_origin(url.substr(0, query));
   if (!origin) {
-    throw std::invalid_argument("mcp server " + settings_.name + ": cannot use URL " +
-                                settings_.url);
+    throw std::invalid_argument("its url is not an http(s) URL with a host");  // not the URL
   }
   origin_ = std::move(*origin);
   target_ = origin_.path_prefix.empty() ? "/" : origin_.path_prefix;
-  if (const std::size_t query = settings_.url.find('?'); query != std::string::npos) {
-    target_ += settings_.url.substr(query);
+  if (query != std::string_view::npos) {
+    target_ += url.substr(query);
   }
 }
 

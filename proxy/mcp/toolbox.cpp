@@ -27,12 +27,16 @@ std::unique_ptr<Toolbox> Toolbox::start(const core::McpSettings& settings, ssl::
                                         const core::Timeouts& timeouts) {
   auto toolbox = std::make_unique<Toolbox>();
   toolbox->max_iterations_ = settings.max_iterations;
-  if (settings.servers.empty()) {
-    return toolbox;
-  }
   std::vector<Started> started;
   for (const core::McpServerSettings& server : settings.servers) {
-    started.push_back({std::make_unique<Server>(server, settings.call_timeout), {}, {}});
+    try {
+      started.push_back({std::make_unique<Server>(server, settings.call_timeout), {}, {}});
+    } catch (const std::invalid_argument& e) {
+      spdlog::error("mcp server {}: left out: {}", server.name, e.what());
+    }
+  }
+  if (started.empty()) {
+    return toolbox;
   }
   {
     net::io_context io(1);

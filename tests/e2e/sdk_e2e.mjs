@@ -184,6 +184,25 @@ try {
     assert.equal(answer.choices[0].message.content, 'It said echo: hi');
     assert.equal(answer.choices[0].message.tool_calls, undefined);
   });
+  await check('mcp: openai sdk streams chat around an injected call', async () => {
+    const client = new OpenAI({ apiKey: loopedToken, baseURL: `${loopedUrl}/openai/v1`, maxRetries: 0 });
+    const chunk = (id, choice) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1, model: 'gpt-t', choices: [choice] })}\n\n`;
+    const usageChunk = (id) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1, model: 'gpt-t', choices: [], usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } })}\n\n`;
+    const file = join(mcpDir, 'chat-stream.txtar');
+    writeFileSync(file, '-- streaming-round-0 --\n' +
+      chunk('c1', { index: 0, delta: { role: 'assistant', content: 'Asking. ' }, finish_reason: null }) +
+      chunk('c1', { index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'bmcp_tools_echo', arguments: '{"text":"hi"}' } }] }, finish_reason: null }) +
+      chunk('c1', { index: 0, delta: {}, finish_reason: 'tool_calls' }) + usageChunk('c1') + 'data: [DONE]\n\n' +
+      '-- streaming-round-1 --\n' +
+      chunk('c2', { index: 0, delta: { role: 'assistant', content: 'It said echo: hi' }, finish_reason: null }) +
+      chunk('c2', { index: 0, delta: {}, finish_reason: 'stop' }) + usageChunk('c2') + 'data: [DONE]\n\n');
+    const stream = client.chat.completions.stream({ ...chat, stream: true },
+      { headers: { 'X-Mock-Scenario': 'txtar', 'X-Mock-Txtar': file, 'X-Mock-Section': 'round' } });
+    const final = await stream.finalChatCompletion();
+    assert.equal(final.choices[0].message.content, 'Asking. It said echo: hi');
+    assert.equal(final.choices[0].finish_reason, 'stop');
+    assert.equal(final.choices[0].message.tool_calls, undefined);
+  });
 } catch (error) {
   results.push(`FAIL setup: ${error.stack ?? error}`);
 } finally {

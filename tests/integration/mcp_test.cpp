@@ -598,5 +598,21 @@ TEST(McpStart, AServerThatIsDownIsLeftOutAndRequestsAreRelayedUnchanged) {
   EXPECT_EQ(gateway.stop(), 0);
 }
 
+TEST(McpStart, ServersThatCannotBeUsedAreLeftOutWithoutTheirUrlsInTheLog) {
+  TempDir dir;
+  const RefusingPort refusing;
+  const std::string config = dir.path() + "/aibridge.toml";
+  std::ofstream(config)
+      << "[[mcp.servers]]\nname = \"nohost\"\nurl = \"http://:80/mcp?token=s3cret\"\n"
+      << "[[mcp.servers]]\nname = \"refusing\"\nurl = \"" << refusing.url("/mcp?token=s3cret")
+      << "\"\n";
+  Gateway gateway(dir.path(), {"--config", config});
+  EXPECT_TRUE(gateway.process().wait_for_stderr("mcp server refusing: left out", 5s));
+  EXPECT_TRUE(gateway.process().wait_for_stderr(
+      "mcp server nohost: left out: its url is not an http(s) URL with a host", 5s));
+  EXPECT_EQ(gateway.stop(), 0);
+  EXPECT_EQ(gateway.process().err().find("s3cret"), std::string::npos) << gateway.process().err();
+}
+
 }  // namespace
 }  // namespace aibridge::testing
