@@ -35,10 +35,11 @@ test-asan:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS) -LE no_sanitizer
 
-# The recorder and the multi-threaded server (2 network threads, the writer, the dump thread)
+# The recorder and the multi-threaded server (2 network threads, the writer, the dump thread, the
+# tool loop on both shards)
 # under ThreadSanitizer, in its own build directory. (Not the kill -9 test: its 200 ms promise
 # assumes a writer at full speed, not one slowed tenfold by the sanitizer.)
-TSAN_TESTS = ^(RecorderTest|Backends/StoreTest|SqliteStoreTest|Server|RunningServer|Shutdown|Lifecycle|RequestLog|Faults|AdminApi)\.|^CrashConsistency\.Sigterm
+TSAN_TESTS = ^(RecorderTest|Backends/StoreTest|SqliteStoreTest|Server|RunningServer|Shutdown|Lifecycle|RequestLog|Faults|AdminApi|McpInjection|McpStart)\.|^CrashConsistency\.Sigterm
 # GCC 12's TSan runtime cannot map its shadow memory on kernels with high mmap entropy; run
 # without address randomisation where the kernel allows it.
 NO_ASLR := $(shell setarch $$(uname -m) -R true 2>/dev/null && echo setarch $$(uname -m) -R)
