@@ -156,6 +156,7 @@ name = "bad_name"
 url = "ftp://x"
 deny = "(["
 colour = "red"
+headers = "Bearer t"
 
 [[mcp.servers]]
 name = "github"
@@ -170,13 +171,14 @@ url = "http://other"
   EXPECT_EQ(mcp.servers[0].headers,
             (std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer t"}}));
   EXPECT_EQ(mcp.servers[0].allow, "^issue_");
-  ASSERT_EQ(result.errors.size(), 5U);
+  ASSERT_EQ(result.errors.size(), 6U);
   const std::string file = *sources.file;
   EXPECT_EQ(result.errors[0], file + ":13: mcp.servers: colour: unknown key (name, url, headers, allow, deny)");
-  EXPECT_NE(result.errors[1].find("name: \"bad_name\" must be 1 to 32 letters"), std::string::npos);
-  EXPECT_NE(result.errors[2].find("url: \"ftp://x\" is not an http"), std::string::npos);
-  EXPECT_NE(result.errors[3].find("\"([\" is not a regular expression"), std::string::npos);
-  EXPECT_EQ(result.errors[4], file + ":19: mcp.servers: a second server named \"github\"");
+  EXPECT_NE(result.errors[1].find("headers: expected a table of strings"), std::string::npos);
+  EXPECT_NE(result.errors[2].find("name: \"bad_name\" must be 1 to 32 letters"), std::string::npos);
+  EXPECT_NE(result.errors[3].find("url: \"ftp://x\" is not an http"), std::string::npos);
+  EXPECT_NE(result.errors[4].find("\"([\" is not a regular expression"), std::string::npos);
+  EXPECT_EQ(result.errors[5], file + ":20: mcp.servers: a second server named \"github\"");
 }
 
 TEST_F(ConfigTest, TomlSyntaxErrorNamesTheLine) {
