@@ -39,11 +39,12 @@ recorder::Interception interception(long i) {
   record.metadata =
       R"({"user_agent":"claude-cli/2.0","client":"Claude Code","streaming":true,)"
       R"("status":"completed","upstream_status":200})";
+  // Children stamped as the gateway stamps them: one microsecond apart, the last at ended_at.
   record.user_prompts.push_back({recorder::child_id(record.id, ChildKind::kPrompt, 0), "msg_1",
-                                 "list the files in the repository", "{}", *record.ended_at});
+                                 "list the files in the repository", "{}", *record.ended_at - 2});
   record.token_usages.push_back({recorder::child_id(record.id, ChildKind::kTokenUsage, 0),
                                  "msg_1", 1200, 340, 20000, 120, R"({"web_search_requests":0})",
-                                 *record.ended_at});
+                                 *record.ended_at - 1});
   recorder::ToolUsage tool;
   tool.id = recorder::child_id(record.id, ChildKind::kToolUsage, 0);
   tool.provider_response_id = "msg_1";

@@ -160,6 +160,10 @@ done
 # Whatever the gateway counted over every load above (records written, dropped, held back).
 curl -s "http://127.0.0.1:$GW_PORT/metrics" > "$OUT/raw/metrics.txt"
 kill "$GW_PID" "$NGINX_PID"
+# The writer alone means alone: the gateway finishes writing and closing its database, and the
+# page cache has written back the lanes' databases, before the first run starts.
+wait "$GW_PID" "$NGINX_PID" 2> /dev/null || true
+sync
 
 echo "bench: the writer alone" >&2
 for run in $(seq 1 "$REPEATS"); do
