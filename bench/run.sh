@@ -176,6 +176,7 @@ if [ "$LIST_API" = 1 ]; then
   "$BUILD/bench/seed_records" --db "$OUT/list-data/aibridge.db" --rows "$LIST_ROWS" > "$OUT/raw/seed.json"
   "$BUILD/aibridge" users create auditor --role auditor --data-dir "$OUT/list-data" > /dev/null
   LIST_TOKEN=$("$BUILD/aibridge" tokens create auditor --data-dir "$OUT/list-data")
+  sync  # the seeded database is written back before the first page is timed
   "$BUILD/aibridge" serve --listen "127.0.0.1:$LIST_PORT" --data-dir "$OUT/list-data" --retention 0 \
     --access-log false --log-level warn > /dev/null 2> "$OUT/list.log" &
   pids+=($!)
