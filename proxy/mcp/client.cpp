@@ -32,17 +32,17 @@ Server::Server(core::McpServerSettings settings, core::Duration call_timeout)
   }
 }
 
-StringRequest Server::post(std::string body) const {
+StringRequest Server::post(std::string body, const Session& session) const {
   StringRequest request(http::verb::post, target_, 11);
   request.set(http::field::host, origin_.host_header);
   request.set(http::field::content_type, "application/json");
   request.set(http::field::accept, "application/json, text/event-stream");
   request.set(http::field::user_agent, "aibridge/" AIBRIDGE_VERSION);
-  if (!session_id_.empty()) {
-    request.set("Mcp-Session-Id", session_id_);
+  if (!session.id.empty()) {
+    request.set("Mcp-Session-Id", session.id);
   }
-  if (!protocol_version_.empty()) {
-    request.set("MCP-Protocol-Version", protocol_version_);
+  if (!session.protocol_version.empty()) {
+    request.set("MCP-Protocol-Version", session.protocol_version);
   }
   for (const auto& [name, value] : settings_.headers) {
     request.set(name, value);
@@ -52,12 +52,25 @@ StringRequest Server::post(std::string body) const {
   return request;
 }
 
-net::awaitable<Outcome> Server::rpc(UpstreamClient& upstream, Watchdog& watchdog,
-                                    std::string_view method, const json::value& params,
-                                    const std::function<void(tcp::socket*)>& in_use,
-                                    std::string* session_id) const {
+Server::Session Server::session() const {
+  std::lock_guard lock(session_mutex_);
+  return session_;
+}
+
+void Server::adopt(Session started, std::uint64_t replaced) const {
+  std::lock_guard lock(session_mutex_);
+  if (session_.generation == replaced) {
+    started.generation = replaced + 1;
+    session_ = std::move(started);
+  }
+}
+
+net::awaitable<Server::RpcAnswer> Server::rpc(
+    UpstreamClient& upstream, Watchdog& watchdog, std::string_view method,
+    const json::value& params, const Session& session,
+    const std::function<void(tcp::socket*)>& in_use) const {
   const std::int64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
-  const StringRequest request = post(request_body(id, method, params));
+  const StringRequest request = post(request_body(id, method, params), session);
   BufferedExchange exchange{
       .origin = origin_, .request = request, .deadline = Watchdog::Clock::now() + call_timeout_};
   exchange.enough = [id](std::string_view content_type, const std::string& body) {
@@ -67,26 +80,27 @@ net::awaitable<Outcome> Server::rpc(UpstreamClient& upstream, Watchdog& watchdog
   };
   exchange.in_use = in_use;
   BufferedResponse response = co_await exchange_buffered(upstream, watchdog, exchange);
+  RpcAnswer answer;
   if (response.failed()) {
-    co_return Outcome{std::nullopt, response.timed_out
-                                        ? "no answer within mcp.call_timeout"
-                                        : "the connection failed: " + response.error};
+    answer.outcome.error = response.timed_out ? "no answer within mcp.call_timeout"
+                                              : "the connection failed: " + response.error;
+    co_return answer;
   }
-  const unsigned status = response.message.result_int();
-  if (status / 100 != 2) {
-    co_return Outcome{std::nullopt, "the server answered HTTP " + std::to_string(status)};
+  answer.status = response.message.result_int();
+  if (answer.status / 100 != 2) {
+    answer.outcome.error = "the server answered HTTP " + std::to_string(answer.status);
+    co_return answer;
   }
-  if (session_id != nullptr) {
-    *session_id = std::string(response.message["Mcp-Session-Id"]);
-  }
-  Answer answer =
+  answer.session_id = std::string(response.message["Mcp-Session-Id"]);
+  Answer read =
       read_answer(response.message[http::field::content_type], response.message.body(), id);
-  co_return Outcome{std::move(answer.result), std::move(answer.error)};
+  answer.outcome = Outcome{std::move(read.result), std::move(read.error)};
+  co_return answer;
 }
 
 net::awaitable<std::string> Server::notify(UpstreamClient& upstream, Watchdog& watchdog,
-                                           std::string_view method) const {
-  const StringRequest request = post(notification_body(method));
+                                           std::string_view method, const Session& session) const {
+  const StringRequest request = post(notification_body(method), session);
   const BufferedExchange exchange{
       .origin = origin_, .request = request, .deadline = Watchdog::Clock::now() + call_timeout_};
   BufferedResponse response = co_await exchange_buffered(upstream, watchdog, exchange);
@@ -97,27 +111,37 @@ net::awaitable<std::string> Server::notify(UpstreamClient& upstream, Watchdog& w
   co_return status / 100 == 2 ? std::string() : "HTTP " + std::to_string(status);
 }
 
-net::awaitable<std::string> Server::initialize(UpstreamClient& upstream, Watchdog& watchdog) {
-  std::string session_id;
+net::awaitable<std::string> Server::start_session(UpstreamClient& upstream, Watchdog& watchdog,
+                                                  Session& started) const {
   const json::value params = initialize_params();  // named: see GCC 12 in the README
-  Outcome answer = co_await rpc(upstream, watchdog, "initialize", params, {}, &session_id);
-  if (!answer.result) {
-    co_return "initialize: " + answer.error;
+  const Session none;
+  RpcAnswer answer = co_await rpc(upstream, watchdog, "initialize", params, none);
+  if (!answer.outcome.result) {
+    co_return "initialize: " + answer.outcome.error;
   }
-  const json::value* version = answer.result->is_object()
-                                   ? answer.result->as_object().if_contains("protocolVersion")
-                                   : nullptr;
+  const json::value& result = *answer.outcome.result;
+  const json::value* version =
+      result.is_object() ? result.as_object().if_contains("protocolVersion") : nullptr;
   if (version == nullptr || !version->is_string() ||
       !supported_protocol_version(version->as_string())) {
     co_return "the server speaks an MCP protocol version the gateway does not";
   }
-  protocol_version_ = std::string(version->as_string());
-  session_id_ = std::move(session_id);
-  if (std::string error = co_await notify(upstream, watchdog, "notifications/initialized");
+  started.protocol_version = std::string(version->as_string());
+  started.id = std::move(answer.session_id);
+  if (std::string error = co_await notify(upstream, watchdog, "notifications/initialized", started);
       !error.empty()) {
     co_return "notifications/initialized: " + error;
   }
   co_return std::string();
+}
+
+net::awaitable<std::string> Server::initialize(UpstreamClient& upstream, Watchdog& watchdog) {
+  Session started;
+  std::string error = co_await start_session(upstream, watchdog, started);
+  if (error.empty()) {
+    adopt(std::move(started), session().generation);
+  }
+  co_return error;
 }
 
 net::awaitable<std::vector<Tool>> Server::list_tools(UpstreamClient& upstream, Watchdog& watchdog,
@@ -130,12 +154,14 @@ net::awaitable<std::vector<Tool>> Server::list_tools(UpstreamClient& upstream, W
     if (!cursor.empty()) {
       params["cursor"] = cursor;
     }
-    Outcome outcome = co_await rpc(upstream, watchdog, "tools/list", params, {});
-    if (!outcome.result) {
-      error = "tools/list: " + outcome.error;
+    const json::value page_params(std::move(params));
+    const Session current = session();
+    RpcAnswer answer = co_await rpc(upstream, watchdog, "tools/list", page_params, current);
+    if (!answer.outcome.result) {
+      error = "tools/list: " + answer.outcome.error;
       co_return tools;
     }
-    ToolPage page = read_tool_page(*outcome.result, settings_);
+    ToolPage page = read_tool_page(*answer.outcome.result, settings_);
     if (!page.error.empty()) {
       error = page.error;
       co_return tools;
@@ -161,7 +187,20 @@ net::awaitable<Outcome> Server::call_tool(UpstreamClient& upstream, Watchdog& wa
   if (!arguments.is_null()) {
     params["arguments"] = arguments;
   }
-  co_return co_await rpc(upstream, watchdog, "tools/call", params, in_use);
+  const json::value call(std::move(params));
+  const Session current = session();
+  RpcAnswer answer = co_await rpc(upstream, watchdog, "tools/call", call, current, in_use);
+  if (answer.status != 404 || current.id.empty()) {
+    co_return std::move(answer.outcome);
+  }
+  // The server no longer knows the session: a new one, and the call once more within it.
+  Session renewed;
+  if (std::string error = co_await start_session(upstream, watchdog, renewed); !error.empty()) {
+    co_return Outcome{std::nullopt, "the server forgot the session; a new one failed: " + error};
+  }
+  adopt(renewed, current.generation);
+  RpcAnswer again = co_await rpc(upstream, watchdog, "tools/call", call, renewed, in_use);
+  co_return std::move(again.outcome);
 }
 
 }  // namespace aibridge::proxy::mcp

@@ -2,8 +2,11 @@
 // An MCP server reached over Streamable HTTP: JSON-RPC requests posted to its URL with the
 // configured headers, the session id it assigned at initialisation, and each answer read as JSON
 // or from an SSE stream, all within mcp.call_timeout. Calls go over the caller's upstream
-// client (a shard's pool, or the start-up one), with the relay's HTTP and TLS code.
+// client (a shard's pool, or the start-up one), with the relay's HTTP and TLS code. A server that
+// answers a call with 404 no longer knows the session (it restarted): the call starts a new
+// session and is sent once more (MCP, Streamable HTTP, session management).
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -37,27 +40,44 @@ class Server {
   net::awaitable<std::vector<Tool>> list_tools(UpstreamClient& upstream, Watchdog& watchdog,
                                                std::string& error);
   /// tools/call of the server's tool `name`. Thread-safe once initialised (each shard calls
-  /// through its own upstream client).
+  /// through its own upstream client); when the session has expired, it starts a new one.
   net::awaitable<Outcome> call_tool(UpstreamClient& upstream, Watchdog& watchdog,
                                     const std::string& name, const boost::json::value& arguments,
                                     const std::function<void(tcp::socket*)>& in_use = {}) const;
 
  private:
-  net::awaitable<Outcome> rpc(UpstreamClient& upstream, Watchdog& watchdog, std::string_view method,
-                              const boost::json::value& params,
-                              const std::function<void(tcp::socket*)>& in_use,
-                              std::string* session_id = nullptr) const;
+  struct Session {
+    std::string id;  // Mcp-Session-Id; "" when the server gave none
+    std::string protocol_version;
+    std::uint64_t generation = 0;  // how many sessions this gateway has started with the server
+  };
+  struct RpcAnswer {
+    Outcome outcome;
+    unsigned status = 0;     // the HTTP status; 0 when none arrived
+    std::string session_id;  // the answer's Mcp-Session-Id
+  };
+
+  net::awaitable<RpcAnswer> rpc(UpstreamClient& upstream, Watchdog& watchdog,
+                                std::string_view method, const boost::json::value& params,
+                                const Session& session,
+                                const std::function<void(tcp::socket*)>& in_use = {}) const;
   net::awaitable<std::string> notify(UpstreamClient& upstream, Watchdog& watchdog,
-                                     std::string_view method) const;
-  StringRequest post(std::string body) const;
+                                     std::string_view method, const Session& session) const;
+  /// initialize and notifications/initialized; sets `started` (but its generation) on success.
+  net::awaitable<std::string> start_session(UpstreamClient& upstream, Watchdog& watchdog,
+                                            Session& started) const;
+  /// Makes `started` the session, unless another call already replaced the one of generation
+  /// `replaced`.
+  void adopt(Session started, std::uint64_t replaced) const;
+  Session session() const;
+  StringRequest post(std::string body, const Session& session) const;
 
   core::McpServerSettings settings_;
   core::Duration call_timeout_;
   Origin origin_;
   std::string target_;
-  // Set by initialize(), then only read.
-  std::string session_id_;
-  std::string protocol_version_;
+  mutable std::mutex session_mutex_;  // guards session_ (shards renew it concurrently)
+  mutable Session session_;
   mutable std::atomic<std::int64_t> next_id_{1};
 };
 

@@ -188,6 +188,31 @@ TEST_F(McpInjection, AServerAnsweringWithEventStreamsWorksToo) {
   EXPECT_EQ(mcp_->stats().at("calls").as_array().size(), 1U);
 }
 
+TEST_F(McpInjection, AServerThatForgetsItsSessionGetsANewOneAndTheCallGoesThrough) {
+  start("", {"--session-calls", "1"});  // as if the server restarted after each call
+  const std::string final_answer = anthropic_answer("msg_2", kFinalText, "end_turn", 7);
+  for (int turn = 0; turn < 2; ++turn) {
+    const Response response = post_echo_loop(final_answer);
+    ASSERT_EQ(response.result_int(), 200) << response.body();
+    const recorder::Interception record = recorded(response);
+    ASSERT_EQ(record.tool_usages.size(), 1U) << turn;
+    EXPECT_FALSE(record.tool_usages[0].invocation_error.has_value())
+        << turn << ": " << *record.tool_usages[0].invocation_error;
+  }
+  // Both calls were served; the second was refused once (404) and sent again in a new session.
+  const json::object mcp = mcp_->stats();
+  EXPECT_EQ(mcp.at("calls").as_array().size(), 2U);
+  std::vector<std::string> methods;
+  for (const json::value& method : mcp.at("methods").as_array()) {
+    if (method.as_string() != "tools/list") {
+      methods.emplace_back(method.as_string());
+    }
+  }
+  EXPECT_EQ(methods, (std::vector<std::string>{"initialize", "notifications/initialized",
+                                               "tools/call", "tools/call", "initialize",
+                                               "notifications/initialized", "tools/call"}));
+}
+
 TEST_F(McpInjection, AClientThatLeavesDuringACallStopsTheLoopAndIsRecordedCancelled) {
   start("call_timeout = \"10s\"\n");
   const std::string file = dir_.path() + "/leave.txtar";

@@ -4,6 +4,7 @@
 // calls seen.
 //
 //   mock_mcp [--listen HOST:PORT] [--sse] [--require-header NAME:VALUE] [--page-size N]
+//            [--session-calls N]   (forgets its session after N tool calls, as if restarted)
 //
 // Tools: echo {text}, add {a, b}, sorry (a result with isError), fail (a JSON-RPC error),
 // slow {ms} (answers after ms), hangup (closes the connection instead of answering),
@@ -21,12 +22,13 @@ namespace {
 
 namespace json = boost::json;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
-constexpr std::string_view kSessionId = "mock-session-1";
 
 struct Options {
   bool sse = false;
   std::string required_header;  // "name:value"; empty: none
   std::size_t page_size = 2;
+  // Tool calls after which the server forgets its session, as a restarted server does (0: never).
+  std::size_t session_calls = 0;
 };
 
 struct Stats {
@@ -34,6 +36,10 @@ struct Stats {
   json::array calls;         // {name, arguments, session}
   json::array methods;       // every method posted, in order
   bool initialized = false;  // notifications/initialized arrived
+  int session = 1;           // the session's number: its id is "mock-session-<number>"
+  std::size_t calls_in_session = 0;
+  bool session_forgotten = false;  // the next initialize starts the next session
+  std::string session_id() const { return "mock-session-" + std::to_string(session); }
 };
 
 json::array tool_list() {
@@ -129,7 +135,8 @@ class Connection {
       response.set(http::field::content_type, type);
     }
     if (with_session) {
-      response.set("Mcp-Session-Id", kSessionId);
+      std::lock_guard lock(stats_.mutex);
+      response.set("Mcp-Session-Id", stats_.session_id());
     }
     response.body() = std::string(body);
     response.keep_alive(request.keep_alive() && !options_.sse);
@@ -188,8 +195,24 @@ class Connection {
       std::lock_guard lock(stats_.mutex);
       stats_.methods.push_back(json::string(method));
     }
-    if (method != "initialize" && request["Mcp-Session-Id"] != kSessionId) {
+    if (method == "initialize") {
+      std::lock_guard lock(stats_.mutex);
+      if (stats_.session_forgotten) {
+        stats_.session_forgotten = false;
+        stats_.calls_in_session = 0;
+        ++stats_.session;
+      }
+    } else if (request["Mcp-Session-Id"].empty()) {
       co_return co_await reply(http::status::bad_request, "text/plain", "no session", request);
+    } else {
+      bool known = false;
+      {
+        std::lock_guard lock(stats_.mutex);
+        known = !stats_.session_forgotten && request["Mcp-Session-Id"] == stats_.session_id();
+      }
+      if (!known) {  // MCP: a session the server does not know is 404
+        co_return co_await reply(http::status::not_found, "text/plain", "no such session", request);
+      }
     }
     if (method == "notifications/initialized") {
       std::lock_guard lock(stats_.mutex);
@@ -235,6 +258,9 @@ class Connection {
     {
       std::lock_guard lock(stats_.mutex);
       stats_.calls.push_back(json::object{{"name", name}, {"arguments", arguments}});
+      if (options_.session_calls > 0 && ++stats_.calls_in_session == options_.session_calls) {
+        stats_.session_forgotten = true;
+      }
     }
     json::value result;
     if (name == "echo") {
@@ -306,9 +332,11 @@ int main(int argc, char** argv) {
       options.required_header = next();
     } else if (arg == "--page-size") {
       options.page_size = std::stoul(next());
+    } else if (arg == "--session-calls") {
+      options.session_calls = std::stoul(next());
     } else {
       std::cerr << "usage: mock_mcp [--listen HOST:PORT] [--sse] [--require-header NAME:VALUE] "
-                   "[--page-size N]\n";
+                   "[--page-size N] [--session-calls N]\n";
       return 2;
     }
   }
