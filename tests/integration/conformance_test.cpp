@@ -3,23 +3,21 @@
 // project's own fixtures (tests/fixtures/conformance) and over ../shared/conformance when that
 // folder exists.
 #include <filesystem>
-#include <thread>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "recorder/store.hpp"
 #include "tests/mock/responses.hpp"
 #include "tests/support/gateway.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/mock.hpp"
+#include "tests/support/records.hpp"
 
 namespace aibridge::testing {
 namespace {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
 
 // One fixture mode's mismatches, or none.
 struct Outcome {
@@ -114,18 +112,12 @@ class Corpus {
   template <class Check>
   void compare_records(const std::string& id, const json::object& expected, Check& check) {
     // Read back through the store, as the admin API does (once the writer has flushed).
-    auto store = recorder::open_store(database_location(dir_.path()), {}, false);
-    const auto deadline = std::chrono::steady_clock::now() + 3s;
-    auto found = store->find_interception(id, std::nullopt);
-    while (!found && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-      found = store->find_interception(id, std::nullopt);
-    }
+    const std::optional<recorder::Interception> found = await_recorded(dir_.path(), id);
     if (!found) {
       check(false, "interception not recorded");
       return;
     }
-    const recorder::Interception& record = found->interception;
+    const recorder::Interception& record = *found;
     check(record.model == text(expected.at("model")), "model " + record.model);
     const json::object metadata = json::parse(record.metadata).as_object();
     check(metadata.at("status") == expected.at("interception_status"),

@@ -4,7 +4,6 @@
 // both; the requests the provider saw and the records, for checking.
 #include <fstream>
 #include <memory>
-#include <thread>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -13,6 +12,7 @@
 #include "tests/support/gateway.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/mock.hpp"
+#include "tests/support/records.hpp"
 
 namespace aibridge::testing {
 
@@ -98,15 +98,11 @@ class McpInjection : public ::testing::Test {
 
   recorder::Interception recorded(const Response& response) {
     const std::string id(response["X-AIBridge-Interception-Id"]);
-    auto store = recorder::open_store(database_location(dir_.path()), {}, false);
-    for (int i = 0; i < 500; ++i) {
-      if (auto found = store->find_interception(id, std::nullopt)) {
-        return found->interception;
-      }
-      std::this_thread::sleep_for(10ms);
+    std::optional<recorder::Interception> found = await_recorded(dir_.path(), id);
+    if (!found) {
+      ADD_FAILURE() << "interception " << id << " was not recorded";
     }
-    ADD_FAILURE() << "interception " << id << " was not recorded";
-    return {};
+    return found.value_or(recorder::Interception{});
   }
 
   TempDir dir_;

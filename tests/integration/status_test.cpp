@@ -1,19 +1,17 @@
 // The status an interception is recorded with, when the client leaves at a chosen byte: what
 // the provider sent decides (proxy/status.hpp). These races were real: Codex closes as soon as
 // it has read response.completed, and the OpenAI SDK raises and closes after an error chunk.
-#include <thread>
 
 #include <gtest/gtest.h>
 
-#include "recorder/store.hpp"
 #include "tests/support/gateway.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/mock.hpp"
+#include "tests/support/records.hpp"
 
 namespace aibridge::testing {
 namespace {
 
-using namespace std::chrono_literals;
 
 const std::string kFixtures = AIBRIDGE_SOURCE_DIR "/tests/fixtures/conformance/fixtures/";
 
@@ -31,15 +29,11 @@ class StatusRaces : public ::testing::Test {
     const std::size_t at = seen.find(header);
     EXPECT_NE(at, std::string::npos) << seen;
     const std::string id = seen.substr(at + header.size(), 36);
-    auto store = recorder::open_store(database_location(dir_.path()), {}, false);
-    for (int i = 0; i < 300; ++i) {
-      if (auto found = store->find_interception(id, std::nullopt)) {
-        return found->interception;
-      }
-      std::this_thread::sleep_for(10ms);
+    std::optional<recorder::Interception> found = await_recorded(dir_.path(), id);
+    if (!found) {
+      ADD_FAILURE() << "interception " << id << " was not recorded";
     }
-    ADD_FAILURE() << "interception " << id << " was not recorded";
-    return {};
+    return found.value_or(recorder::Interception{});
   }
 
   Headers headers(const std::string& fixture, int hold_end_ms) const {
