@@ -445,6 +445,22 @@ void append_copy_field(std::string& out, std::string_view value) {
   }
 }
 
+std::string array_literal(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const std::string& value : values) {
+    out += out.size() > 1 ? ",\"" : "\"";
+    for (const char c : valid_text(value)) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+      }
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 std::string redact_uri(std::string_view uri) {
   // postgresql://user:password@host/db?password=…: the part between ':' and '@' of the
   // authority, and any password parameter.

@@ -180,6 +180,10 @@ std::string valid_text(std::string_view value);
 /// return escaped).
 void append_copy_field(std::string& out, std::string_view value);
 
+/// A one-dimensional array literal of `values` ({"a","b\"c"}), each element quoted, for a
+/// parameter cast to text[] (or uuid[]): binding one array instead of one parameter per value.
+std::string array_literal(const std::vector<std::string>& values);
+
 /// The URI with any password replaced by "***" (for logs and errors).
 std::string redact_uri(std::string_view uri);
 

@@ -35,6 +35,13 @@ TEST(PostgresText, NulAndInvalidUtf8BecomeReplacementCharacters) {
   EXPECT_EQ(copy_field("\xc3\xa9\t\xfe\n"), "\xc3\xa9\\t" + replacement + "\\n");
 }
 
+TEST(PostgresText, ArrayLiteralsQuoteEveryElement) {
+  EXPECT_EQ(array_literal({}), "{}");
+  EXPECT_EQ(array_literal({"a", "", "NULL"}), R"({"a","","NULL"})");
+  EXPECT_EQ(array_literal({R"(x"y\z)", "{1,2} 3"}), R"({"x\"y\\z","{1,2} 3"})");
+  EXPECT_EQ(array_literal({std::string("n\0ul", 4)}), "{\"n\xef\xbf\xbdul\"}");
+}
+
 TEST(PostgresText, PasswordsAreRedactedFromUris) {
   EXPECT_EQ(redact_uri("postgresql://app:s3cret@db:5432/aibridge"),
             "postgresql://app:***@db:5432/aibridge");
