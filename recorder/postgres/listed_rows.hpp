@@ -8,8 +8,9 @@
 
 namespace aibridge::recorder::postgres {
 
-/// The columns read_listed() reads, in its order.
+/// The columns read_listed() reads, in its order, and how many there are.
 extern const std::string_view kListedColumns;
+inline constexpr std::size_t kListedColumnCount = 19;
 /// " LEFT JOIN users u …": the initiator, when the user still exists.
 extern const std::string_view kInitiatorJoin;
 

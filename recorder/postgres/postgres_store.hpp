@@ -71,7 +71,9 @@ class PostgresStore final : public Store {
   void insert_token_on(Connection& db, const ApiToken& token);
   void write_rows(Connection& db, std::span<const Interception> batch);
   std::size_t delete_rows_before(Connection& db, UnixMicros cutoff, std::size_t limit);
-  InterceptionPage list_in_snapshot(Connection& db, const InterceptionQuery& query);
+  /// A page of the interceptions, or of those that start a session, that `query` matches.
+  InterceptionPage list_in_snapshot(Connection& db, const InterceptionQuery& query,
+                                    Counted listed = Counted::kInterceptions);
 
   const std::string uri_;
   std::optional<Connection> db_;  // nullopt after the server was lost

@@ -1,12 +1,13 @@
 // PostgresStore: the writer's batches (one COPY each), retention, and the admin API's reads.
 #include <algorithm>
 #include <set>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "core/ids.hpp"
 #include "recorder/postgres/listed_rows.hpp"
 #include "recorder/postgres/postgres_store.hpp"
 #include "recorder/postgres/rollups.hpp"
+#include "recorder/postgres/session_starts.hpp"
 #include "recorder/postgres/terms.hpp"
 #include "recorder/record_codec.hpp"
 #include "recorder/rollup_reader.hpp"
@@ -127,27 +128,41 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
     append_copy_field(copy_rows_, children_);
     copy_rows_ += '\n';
   }
+  const bool any_session = std::any_of(batch.begin(), batch.end(), [](const Interception& record) {
+    return !record.session_id.empty();
+  });
   Transaction transaction(db);
   // Through a staging table, so that a batch written again (its COMMIT's answer was lost with
   // the connection) counts only the rows that are new: rollups are never counted twice.
-  db.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS aibridge_incoming (LIKE aibridge_interceptions) "
-      "ON COMMIT DELETE ROWS");
+  stage_tables(db);
   db.copy_in(
       "COPY aibridge_incoming (id, initiator_id, api_key_id, provider, model, client, status, "
       "session_id, started_at, ended_at, metadata, children) FROM STDIN",
       copy_rows_);
-  const Result inserted = db.prepared(
-      "INSERT INTO aibridge_interceptions SELECT * FROM aibridge_incoming "
-      "ON CONFLICT (id) DO NOTHING RETURNING id::text");
-  std::unordered_set<std::string_view> fresh;
-  for (int row = 0; row < inserted.rows(); ++row) {
-    fresh.insert(inserted.view(row, 0));
-  }
   RollupDelta delta;
+  Usage former_start;
+  former_start.sessions = -1;
+  if (any_session) {
+    for (const FlaggedRow& former : claim_session_starts(db)) {
+      delta.add(facets_.targets_for(db, former.facet), former.started_at, former_start);
+    }
+  }
+  const Result inserted = db.prepared(
+      "INSERT INTO aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client, "
+      "status, session_id, started_at, ended_at, metadata, children, starts_session) "
+      "SELECT n.id, n.initiator_id, n.api_key_id, n.provider, n.model, n.client, n.status, "
+      "n.session_id, n.started_at, n.ended_at, n.metadata, n.children, " +
+      std::string(kIncomingStartsSession) +
+      " FROM aibridge_incoming n ON CONFLICT (id) DO NOTHING RETURNING id::text, starts_session");
+  std::unordered_map<std::string_view, bool> fresh;  // id: whether it starts its session
+  for (int row = 0; row < inserted.rows(); ++row) {
+    fresh.emplace(inserted.view(row, 0), inserted.view(row, 1) == "t");
+  }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (fresh.contains(batch[i].id)) {
-      delta.add(facets_.targets_for(db, keys[i]), batch[i].started_at, usage_of(batch[i]));
+    if (const auto found = fresh.find(batch[i].id); found != fresh.end()) {
+      Usage usage = usage_of(batch[i]);
+      usage.sessions = found->second ? 1 : 0;
+      delta.add(facets_.targets_for(db, keys[i]), batch[i].started_at, usage);
     }
   }
   apply_rollups(db, delta, /*drop_empty=*/false);
@@ -173,24 +188,41 @@ std::size_t PostgresStore::delete_rows_before(Connection& db, UnixMicros cutoff,
           .view(0, 0) != "t") {
     return 0;
   }
-  const Result deleted = db.prepared(
-      "DELETE FROM aibridge_interceptions WHERE id IN (SELECT id FROM aibridge_interceptions "
-      "WHERE started_at < aibridge_at($1) ORDER BY started_at, id LIMIT $2) "
-      "RETURNING id::text, aibridge_micros(started_at), initiator_id::text, provider, model, "
-      "client, status, children",
+  const Result oldest = db.prepared(
+      "SELECT id::text FROM aibridge_interceptions WHERE started_at < aibridge_at($1) "
+      "ORDER BY started_at, id LIMIT $2",
       Params().add(cutoff).add(static_cast<std::int64_t>(limit)));
+  if (oldest.rows() == 0) {
+    return 0;
+  }
+  std::string ids = "{";
+  for (int row = 0; row < oldest.rows(); ++row) {
+    ids += row == 0 ? "" : ",";
+    ids += oldest.view(row, 0);
+  }
+  ids += '}';
+  stage_tables(db);
+  lock_sessions_of(db, ids);
+  std::vector<FlaggedRow> restarted;
+  const Result deleted = delete_rows(db, ids, restarted);
   RollupDelta delta;
   for (int row = 0; row < deleted.rows(); ++row) {
     Interception record;
-    record.id = deleted.text(row, 0);
     record.initiator_id = deleted.text(row, 2);
     record.provider = deleted.text(row, 3);
     record.model = deleted.text(row, 4);
     record.client = deleted.text(row, 5);
     record.status = parse_status(deleted.view(row, 6)).value_or(Status::kFailed);
     decode_children(deleted.view(row, 7), record);
+    Usage removed = usage_of(record);
+    removed.sessions = deleted.view(row, 0) == "t" ? 1 : 0;
     delta.add(facets_.targets_for(db, facet_of(record)), deleted.int64(row, 1),
-              usage_of(record).negated());
+              removed.negated());
+  }
+  Usage restart;
+  restart.sessions = 1;
+  for (const FlaggedRow& row : restarted) {
+    delta.add(facets_.targets_for(db, row.facet), row.started_at, restart);
   }
   apply_rollups(db, delta, /*drop_empty=*/true);
   transaction.commit();
@@ -224,7 +256,8 @@ InterceptionPage PostgresStore::list_interceptions(const InterceptionQuery& quer
   });
 }
 
-InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const InterceptionQuery& query) {
+InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const InterceptionQuery& query,
+                                                 Counted listed) {
   InterceptionPage page;
   const InterceptionFilter& filter = query.filter;
   const FacetScope scope = scope_of(db, filter);
@@ -238,7 +271,10 @@ InterceptionPage PostgresStore::list_in_snapshot(Connection& db, const Intercept
     return page;
   }
   Terms terms = terms_of(filter);
-  PostgresRollups rollups(db, scope, terms.sql, terms.params);
+  if (listed == Counted::kSessionStarts) {
+    terms.sql += " AND i.starts_session";
+  }
+  PostgresRollups rollups(db, scope, listed, terms.sql, terms.params);
   const RangeCount range = count_range(rollups, from, to);
   page.count = range.total;
   if (page.count == 0) {

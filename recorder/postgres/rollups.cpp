@@ -84,7 +84,7 @@ void apply_rollups(Connection& db, const RollupDelta& delta, bool drop_empty) {
   }
   // Column by column, in key order: replicas upserting at once lock rows in the same order.
   std::vector<std::int64_t> level, facet, bucket, interceptions, input, output, cache_read,
-      cache_write, tools;
+      cache_write, tools, sessions;
   for (const auto& [key, usage] : rollups) {
     level.push_back(static_cast<std::int64_t>(key.level));
     facet.push_back(key.facet);
@@ -95,6 +95,7 @@ void apply_rollups(Connection& db, const RollupDelta& delta, bool drop_empty) {
     cache_read.push_back(usage.cache_read_input_tokens);
     cache_write.push_back(usage.cache_write_input_tokens);
     tools.push_back(usage.tool_calls);
+    sessions.push_back(usage.sessions);
   }
   Params keys;
   keys.add(int_array(level)).add(int_array(facet)).add(int_array(bucket));
@@ -104,12 +105,13 @@ void apply_rollups(Connection& db, const RollupDelta& delta, bool drop_empty) {
       .add(int_array(output))
       .add(int_array(cache_read))
       .add(int_array(cache_write))
-      .add(int_array(tools));
+      .add(int_array(tools))
+      .add(int_array(sessions));
   db.prepared(
       "INSERT INTO aibridge_rollups (level, facet, bucket, interceptions, input_tokens, "
-      "output_tokens, cache_read_input_tokens, cache_write_input_tokens, tool_calls) "
+      "output_tokens, cache_read_input_tokens, cache_write_input_tokens, tool_calls, sessions) "
       "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::bigint[], "
-      "$5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) "
+      "$5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[]) "
       "ON CONFLICT (level, facet, bucket) DO UPDATE SET "
       "interceptions = aibridge_rollups.interceptions + excluded.interceptions, "
       "input_tokens = aibridge_rollups.input_tokens + excluded.input_tokens, "
@@ -118,7 +120,8 @@ void apply_rollups(Connection& db, const RollupDelta& delta, bool drop_empty) {
       "excluded.cache_read_input_tokens, "
       "cache_write_input_tokens = aibridge_rollups.cache_write_input_tokens + "
       "excluded.cache_write_input_tokens, "
-      "tool_calls = aibridge_rollups.tool_calls + excluded.tool_calls",
+      "tool_calls = aibridge_rollups.tool_calls + excluded.tool_calls, "
+      "sessions = aibridge_rollups.sessions + excluded.sessions",
       all);
   if (drop_empty) {
     db.prepared(
@@ -214,6 +217,10 @@ FacetScope scope_of(Connection& db, const InterceptionFilter& filter) {
   return scope;
 }
 
+std::string_view PostgresRollups::counted() const {
+  return rows_ == Counted::kSessionStarts ? "sessions" : "interceptions";
+}
+
 std::string PostgresRollups::scope_array() const {
   return int_array(scope_.rollup_ids);
 }
@@ -221,8 +228,9 @@ std::string PostgresRollups::scope_array() const {
 std::int64_t PostgresRollups::bucket_count(Level level, std::int64_t first, std::int64_t last) {
   return db_
       .prepared(
-          "SELECT coalesce(sum(interceptions), 0) FROM aibridge_rollups WHERE level = $1 AND "
-          "facet = ANY ($2::bigint[]) AND bucket BETWEEN $3 AND $4",
+          "SELECT coalesce(sum(" + std::string(counted()) +
+              "), 0) FROM aibridge_rollups WHERE level = $1 AND "
+              "facet = ANY ($2::bigint[]) AND bucket BETWEEN $3 AND $4",
           Params()
               .add(static_cast<std::int64_t>(level))
               .add(scope_array())
@@ -233,10 +241,11 @@ std::int64_t PostgresRollups::bucket_count(Level level, std::int64_t first, std:
 
 std::vector<std::pair<std::int64_t, std::int64_t>> PostgresRollups::bucket_counts(
     Level level, std::int64_t first, std::int64_t last) {
+  const std::string sum = "sum(" + std::string(counted()) + ")";
   const Result rows = db_.prepared(
-      "SELECT bucket, sum(interceptions) FROM aibridge_rollups WHERE level = $1 AND "
-      "facet = ANY ($2::bigint[]) AND bucket BETWEEN $3 AND $4 GROUP BY bucket "
-      "HAVING sum(interceptions) > 0 ORDER BY bucket DESC",
+      "SELECT bucket, " + sum +
+          " FROM aibridge_rollups WHERE level = $1 AND facet = ANY ($2::bigint[]) AND bucket "
+          "BETWEEN $3 AND $4 GROUP BY bucket HAVING " + sum + " > 0 ORDER BY bucket DESC",
       Params().add(static_cast<std::int64_t>(level)).add(scope_array()).add(first).add(last));
   std::vector<std::pair<std::int64_t, std::int64_t>> out;
   out.reserve(static_cast<std::size_t>(rows.rows()));
@@ -256,7 +265,8 @@ std::vector<std::int64_t> PostgresRollups::piece_counts(const std::vector<RangeP
       std::any_of(pieces.begin(), pieces.end(), [](const RangePiece& piece) { return piece.exact; });
   // The row terms' parameters ($1…) only when a subquery uses them: an unused one has no type.
   Params params = any_exact ? row_params_ : Params();
-  std::string sql = "SELECT ARRAY(SELECT (SELECT coalesce(sum(r.interceptions), 0) FROM "
+  std::string sql = "SELECT ARRAY(SELECT (SELECT coalesce(sum(r." + std::string(counted()) +
+                    "), 0) FROM "
                     "aibridge_rollups r WHERE r.level = p.level AND r.facet = ANY (" +
                     placeholder(params.size() + 1) +
                     "::bigint[]) AND r.bucket BETWEEN p.first AND p.last) FROM unnest(" +

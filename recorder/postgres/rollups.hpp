@@ -47,14 +47,22 @@ struct FacetScope {
 /// The filter's scope and the data's extent, in one round trip.
 FacetScope scope_of(Connection& db, const InterceptionFilter& filter);
 
-/// Counts of one filter's interceptions from its scope's rollups, and from the rows for the
-/// slivers finer than a bucket (`row_terms`: the filter's conditions on aibridge_interceptions i,
-/// with `row_params` holding their parameters $1…).
+/// Which rows a count counts: every interception, or only those that start a session.
+enum class Counted { kInterceptions, kSessionStarts };
+
+/// Counts of one filter's interceptions (or session starts) from its scope's rollups, and from
+/// the rows for the slivers finer than a bucket (`row_terms`: the filter's conditions on
+/// aibridge_interceptions i, the session-start flag among them when counting those, with
+/// `row_params` holding their parameters $1…).
 class PostgresRollups final : public RollupReader {
  public:
-  PostgresRollups(Connection& db, const FacetScope& scope, std::string row_terms,
+  PostgresRollups(Connection& db, const FacetScope& scope, Counted rows, std::string row_terms,
                   Params row_params)
-      : db_(db), scope_(scope), row_terms_(std::move(row_terms)), row_params_(std::move(row_params)) {}
+      : db_(db),
+        scope_(scope),
+        rows_(rows),
+        row_terms_(std::move(row_terms)),
+        row_params_(std::move(row_params)) {}
 
   Level finest_level() const override { return scope_.all ? Level::kCentisecond : Level::kSecond; }
   std::int64_t bucket_count(Level level, std::int64_t first, std::int64_t last) override;
@@ -65,10 +73,12 @@ class PostgresRollups final : public RollupReader {
   std::vector<std::int64_t> piece_counts(const std::vector<RangePiece>& pieces) override;
 
  private:
+  std::string_view counted() const;  // the rollup column
   std::string scope_array() const;
 
   Connection& db_;
   const FacetScope& scope_;
+  const Counted rows_;
   const std::string row_terms_;
   const Params row_params_;
 };

@@ -1,19 +1,11 @@
-// PostgresStore: sessions (recorder/query.hpp). A row is its session's first interception when it
-// has no session id, or when no row of the same session id and initiator starts before it (one
-// probe of aibridge_interceptions_session); a session's interceptions are that index's range.
-#include "recorder/buckets.hpp"
+// PostgresStore: sessions (recorder/query.hpp). They are listed as the interceptions that start
+// one (recorder/postgres/session_starts.hpp), counted and paged as the interceptions listing is;
+// a session's interceptions are a range of aibridge_interceptions_session.
 #include "recorder/postgres/listed_rows.hpp"
 #include "recorder/postgres/postgres_store.hpp"
-#include "recorder/postgres/terms.hpp"
 
 namespace aibridge::recorder::postgres {
 namespace {
-
-// Whether the row i is its session's first interception.
-constexpr std::string_view kFirstOfSession =
-    " AND (i.session_id IS NULL OR NOT EXISTS (SELECT 1 FROM aibridge_interceptions p "
-    "WHERE p.session_id = i.session_id AND p.initiator_id = i.initiator_id "
-    "AND (p.started_at, p.id) < (i.started_at, i.id)))";
 
 // A session's first interception.
 struct SessionHead {
@@ -76,6 +68,41 @@ ListedSession load(Connection& db, const SessionHead& head) {
   return session;
 }
 
+// The sessions that start at `firsts`, in their order: one statement for all of them.
+std::vector<ListedSession> load_all(Connection& db, std::vector<ListedInterception>& firsts) {
+  std::vector<ListedSession> sessions(firsts.size());
+  std::vector<std::string> session_ids, initiators;
+  std::vector<std::size_t> with_id;  // the sessions of session_ids, by their place in `sessions`
+  for (std::size_t i = 0; i < firsts.size(); ++i) {
+    const Interception& first = firsts[i].interception;
+    sessions[i].id = first.session_id.empty() ? first.id : first.session_id;
+    if (first.session_id.empty()) {  // a session of its own: it is all there is
+      sessions[i].interceptions.push_back(std::move(firsts[i]));
+      continue;
+    }
+    session_ids.push_back(first.session_id);
+    initiators.push_back(first.initiator_id);
+    with_id.push_back(i);
+  }
+  if (session_ids.empty()) {
+    return sessions;
+  }
+  const Result rows = db.prepared(
+      "SELECT " + std::string(kListedColumns) +
+          ", k.n FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS k (session_id, "
+          "initiator_id, n) JOIN aibridge_interceptions i ON i.session_id = k.session_id AND "
+          "i.initiator_id = k.initiator_id" +
+          std::string(kInitiatorJoin) +
+          " WHERE i.session_id IS NOT NULL ORDER BY k.n, i.started_at, i.id",
+      Params().add(array_literal(session_ids)).add(array_literal(initiators)));
+  const int n_column = static_cast<int>(kListedColumnCount);
+  for (int row = 0; row < rows.rows(); ++row) {
+    const auto n = static_cast<std::size_t>(rows.int64(row, n_column));
+    sessions[with_id.at(n - 1)].interceptions.push_back(read_listed(rows, row));
+  }
+  return sessions;
+}
+
 }  // namespace
 
 SessionPage PostgresStore::list_sessions(const SessionQuery& query) {
@@ -88,37 +115,18 @@ SessionPage PostgresStore::list_sessions(const SessionQuery& query) {
       }
     }
     ReadSnapshot snapshot(db);
-    const Terms terms = terms_of(filter);
-    const std::string where = "i.started_at BETWEEN aibridge_at(" +
-                              placeholder(terms.params.size() + 1) + "::bigint) AND aibridge_at(" +
-                              placeholder(terms.params.size() + 2) + "::bigint)" + terms.sql +
-                              std::string(kFirstOfSession);
-    Params params = terms.params;
-    params.add(filter.started_after.value_or(kEarliest))
-        .add(filter.started_before.value_or(kLatest));
-    page.count = db.prepared("SELECT count(*) FROM aibridge_interceptions i WHERE " + where, params)
-                     .int64(0, 0);
-    std::string firsts =
-        "SELECT " + std::string(kHeadColumns) + " FROM aibridge_interceptions i WHERE " + where;
+    InterceptionQuery starts{filter, std::nullopt, query.offset, query.limit};
     if (query.after) {
       const auto cursor = first_of(db, *query.after, filter.visible_to);
       if (!cursor) {
         page.cursor_found = false;
-        page.count = 0;
         return page;
       }
-      firsts += " AND (i.started_at, i.id) < (aibridge_at(" + placeholder(params.size() + 1) +
-                "::bigint), " + placeholder(params.size() + 2) + "::uuid)";
-      params.add(cursor->started_at).add(cursor->id);
+      starts.after = ListPosition{cursor->started_at, cursor->id};
     }
-    firsts += " ORDER BY i.started_at DESC, i.id DESC OFFSET " + placeholder(params.size() + 1) +
-              " LIMIT " + placeholder(params.size() + 2);
-    params.add(query.offset).add(query.limit);
-    const Result heads = db.prepared(firsts, params);
-    page.rows.reserve(static_cast<std::size_t>(heads.rows()));
-    for (int row = 0; row < heads.rows(); ++row) {
-      page.rows.push_back(load(db, read_head(heads, row)));
-    }
+    InterceptionPage firsts = list_in_snapshot(db, starts, Counted::kSessionStarts);
+    page.count = firsts.count;
+    page.rows = load_all(db, firsts.rows);
     snapshot.end();
     return page;
   });
