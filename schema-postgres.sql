@@ -92,5 +92,5 @@ CREATE TABLE aibridge_rollups (
   cache_read_input_tokens   bigint NOT NULL,
   cache_write_input_tokens  bigint NOT NULL,
   tool_calls                bigint NOT NULL,
-  PRIMARY KEY (level, facet, bucket)
+  PRIMARY KEY (level, facet, bucket)  -- later migrations add sessions, and the sums to this key
 );

@@ -34,6 +34,13 @@ constexpr std::string_view kMigrations[] = {
     "  AND NOT EXISTS (SELECT 1 FROM aibridge_sessions s WHERE s.session_id = i.session_id"
     "  AND s.initiator_id = i.initiator_id AND s.first_id = i.id);"
     "ALTER TABLE aibridge_rollups ADD COLUMN sessions bigint NOT NULL DEFAULT 0",
+    // 4: the rollups' sums in their key's index, for index-only scans: rollup rows of one bucket
+    // range lie scattered over the heap (each is updated in place as batches come), and a usage
+    // sum over days read one heap page per row. Their updates are no longer HOT, which costs the
+    // writer one index entry per rollup row it updates, not per interception.
+    "ALTER TABLE aibridge_rollups DROP CONSTRAINT aibridge_rollups_pkey, ADD PRIMARY KEY "
+    "(level, facet, bucket) INCLUDE (interceptions, input_tokens, output_tokens, "
+    "cache_read_input_tokens, cache_write_input_tokens, tool_calls, sessions)",
 };
 constexpr int kSessionStartsVersion = 3;
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));

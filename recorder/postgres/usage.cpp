@@ -1,6 +1,7 @@
 // PostgresStore::usage (GET usage): a filter's sums per facet and day from the per-facet rollups
 // and, for slivers under a second at the range's ends, the rows (recorder/usage.hpp).
 #include <algorithm>
+#include <optional>
 
 #include "recorder/postgres/postgres_store.hpp"
 #include "recorder/postgres/rollups.hpp"
@@ -17,22 +18,30 @@ Usage usage_columns(const Result& rows, int row, int first) {
 
 class PostgresUsage final : public UsageSource {
  public:
-  PostgresUsage(Connection& db, const FacetIndex& facets, Terms row_terms)
+  /// `every_facet`: the filter matches every facet, so none of the rollups of facets need to be
+  /// told apart by id (cheaper than an array of all of them, to bind and to probe).
+  PostgresUsage(Connection& db, const FacetIndex& facets, bool every_facet, Terms row_terms)
       : db_(db), facets_(facets), row_terms_(std::move(row_terms)) {
-    ids_ = "{";
-    for (const auto& [id, index] : facets_.index_of) {
-      ids_ += (ids_.size() > 1 ? "," : "") + std::to_string(id);
+    if (every_facet) {
+      return;
     }
-    ids_ += "}";
+    std::string ids = "{";
+    for (const auto& [id, index] : facets_.index_of) {
+      ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+    }
+    ids_ = ids + "}";
   }
 
   void bucket_usage(Level level, std::int64_t first, std::int64_t last, const Add& add) override {
+    // Facets have ids > 0; the rollups under 0 and below are those of groups (schema-postgres.sql).
     const Result rows = db_.prepared(
         "SELECT facet, bucket, interceptions, input_tokens, output_tokens, "
         "cache_read_input_tokens, cache_write_input_tokens, tool_calls FROM aibridge_rollups "
-        "WHERE level = $1::smallint AND facet = ANY($2::bigint[]) AND bucket BETWEEN $3::bigint "
-        "AND $4::bigint",
-        Params().add(static_cast<std::int64_t>(level)).add(ids_).add(first).add(last));
+        "WHERE level = $1::smallint AND " +
+            std::string(ids_ ? "facet = ANY($4::bigint[])" : "facet > 0") +
+            " AND bucket BETWEEN $2::bigint AND $3::bigint",
+        ids_ ? Params().add(static_cast<std::int64_t>(level)).add(first).add(last).add(*ids_)
+             : Params().add(static_cast<std::int64_t>(level)).add(first).add(last));
     for (int row = 0; row < rows.rows(); ++row) {
       add(facets_.index_of.at(rows.int64(row, 0)), rows.int64(row, 1) * bucket_width(level),
           usage_columns(rows, row, 2));
@@ -70,7 +79,7 @@ class PostgresUsage final : public UsageSource {
   Connection& db_;
   const FacetIndex& facets_;
   const Terms row_terms_;
-  std::string ids_;  // the facets' ids as an array literal
+  std::optional<std::string> ids_;  // the facets' ids as an array literal; none: every facet
 };
 
 }  // namespace
@@ -105,7 +114,7 @@ UsageSums PostgresStore::usage(const InterceptionFilter& filter) {
                                        bucket_of(Level::kDay, scope.first_started) * day);
       const UnixMicros to = std::min(filter.started_before.value_or(kLatest),
                                      (bucket_of(Level::kDay, scope.last_started) + 1) * day - 1);
-      PostgresUsage source(db, facets, terms_of(filter));
+      PostgresUsage source(db, facets, facet_terms.sql.empty(), terms_of(filter));
       sums = sum_usage(source, facets.keys, from, to);  // a copy: row_usage reads them
     }
     snapshot.end();

@@ -116,12 +116,14 @@ TEST_F(PostgresSessions, AVersion2DatabaseIsMigratedWithItsSessionsFlaggedAndCou
   const auto reference = open_store(uri, {}, false);
   const std::vector<std::string> expected = listing(*reference, words);
   {
-    // Version 2 had none of migration 3's table and columns.
+    // Version 2 had none of migration 3's table and columns, and its rollups' key covered no
+    // sums (migration 4; dropping the column drops that key).
     postgres::Connection db(uri);
     db.exec(
         "DROP TABLE aibridge_sessions; "
         "ALTER TABLE aibridge_interceptions DROP COLUMN starts_session; "
         "ALTER TABLE aibridge_rollups DROP COLUMN sessions; "
+        "ALTER TABLE aibridge_rollups ADD PRIMARY KEY (level, facet, bucket); "
         "UPDATE aibridge_schema_version SET version = 2");
   }
   const auto migrated = open_store(uri, {}, true);
