@@ -69,7 +69,8 @@ class PostgresStore final : public Store {
 
   void insert_user_on(Connection& db, const User& user);
   void insert_token_on(Connection& db, const ApiToken& token);
-  void write_rows(Connection& db, std::span<const Interception> batch);
+  /// Writes the rows of `batch`; when `probe`, only those not written yet.
+  void write_rows(Connection& db, std::span<const Interception> batch, bool probe);
   std::size_t delete_rows_before(Connection& db, UnixMicros cutoff, std::size_t limit);
   /// A page of the interceptions, or of those that start a session, that `query` matches.
   InterceptionPage list_in_snapshot(Connection& db, const InterceptionQuery& query,

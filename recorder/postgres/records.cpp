@@ -1,7 +1,7 @@
 // PostgresStore: the writer's batches (one COPY each), retention, and the admin API's reads.
 #include <algorithm>
 #include <set>
-#include <unordered_map>
+#include <unordered_set>
 
 #include "core/ids.hpp"
 #include "recorder/postgres/listed_rows.hpp"
@@ -74,10 +74,22 @@ ListedInterception read_listed(const Result& rows, int row) {
 
 void PostgresStore::write_interceptions(std::span<const Interception> batch) {
   // The facets it makes are committed before the batch's transaction: remembered either way.
-  guarded([&](Connection& db) { write_rows(db, batch); });
+  guarded([&](Connection& db) {
+    try {
+      write_rows(db, batch, /*probe=*/false);
+    } catch (const Error& e) {
+      if (!e.is_conflict()) {
+        throw;
+      }
+      // Some of its rows are there already: the batch is written again (its COMMIT's answer
+      // was lost with the connection). Rarely, so first writes pay no probe of their ids.
+      write_rows(db, batch, /*probe=*/true);
+    }
+  });
 }
 
-void PostgresStore::write_rows(Connection& db, std::span<const Interception> batch) {
+void PostgresStore::write_rows(Connection& db, std::span<const Interception> batch,
+                               bool probe) {
   if (batch.empty()) {
     return;
   }
@@ -105,8 +117,43 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
   for (const FacetKey& key : facets) {
     facets_.targets_for(db, key);
   }
+  Transaction transaction(db);
+  // Only the rows not written yet (when asked to `probe`), each once: rollups are never counted
+  // twice.
+  std::unordered_set<std::string_view> known;
+  std::optional<Result> written;  // owns the ids in `known`
+  if (probe) {
+    std::vector<std::string> ids;
+    ids.reserve(batch.size());
+    for (const Interception& record : batch) {
+      ids.push_back(record.id);
+    }
+    written = db.prepared("SELECT id::text FROM aibridge_interceptions WHERE id = ANY ($1::uuid[])",
+                          Params().add(array_literal(ids)));
+    for (int row = 0; row < written->rows(); ++row) {
+      known.insert(written->view(row, 0));
+    }
+  }
+  std::vector<std::size_t> fresh;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (known.insert(batch[i].id).second) {
+      fresh.push_back(i);
+    }
+  }
+  RollupDelta delta;
+  std::unordered_set<std::string> claimed;  // the new rows that start their session
+  const SessionRows firsts = firsts_of(batch, fresh);
+  if (!firsts.empty()) {
+    Usage former_start;
+    former_start.sessions = -1;
+    for (const FlaggedRow& former : claim_session_starts(db, firsts, claimed)) {
+      delta.add(facets_.targets_for(db, former.facet), former.started_at, former_start);
+    }
+  }
   copy_rows_.clear();
-  for (const Interception& record : batch) {
+  for (const std::size_t i : fresh) {
+    const Interception& record = batch[i];
+    const bool starts_session = record.session_id.empty() || claimed.contains(record.id);
     encode_children(record, children_);
     append_field(copy_rows_, record.id);
     append_field(copy_rows_, record.initiator_id);
@@ -125,45 +172,17 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
     core::append_rfc3339(copy_rows_, *record.ended_at);
     copy_rows_ += '\t';
     append_field(copy_rows_, record.metadata);
-    append_copy_field(copy_rows_, children_);
-    copy_rows_ += '\n';
+    append_field(copy_rows_, children_);
+    copy_rows_ += starts_session ? "t\n" : "f\n";
+    Usage usage = usage_of(record);
+    usage.sessions = starts_session ? 1 : 0;
+    delta.add(facets_.targets_for(db, keys[i]), record.started_at, usage);
   }
-  const bool any_session = std::any_of(batch.begin(), batch.end(), [](const Interception& record) {
-    return !record.session_id.empty();
-  });
-  Transaction transaction(db);
-  // Through a staging table, so that a batch written again (its COMMIT's answer was lost with
-  // the connection) counts only the rows that are new: rollups are never counted twice.
-  stage_tables(db);
-  db.copy_in(
-      "COPY aibridge_incoming (id, initiator_id, api_key_id, provider, model, client, status, "
-      "session_id, started_at, ended_at, metadata, children) FROM STDIN",
-      copy_rows_);
-  RollupDelta delta;
-  Usage former_start;
-  former_start.sessions = -1;
-  if (any_session) {
-    for (const FlaggedRow& former : claim_session_starts(db)) {
-      delta.add(facets_.targets_for(db, former.facet), former.started_at, former_start);
-    }
-  }
-  const Result inserted = db.prepared(
-      "INSERT INTO aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client, "
-      "status, session_id, started_at, ended_at, metadata, children, starts_session) "
-      "SELECT n.id, n.initiator_id, n.api_key_id, n.provider, n.model, n.client, n.status, "
-      "n.session_id, n.started_at, n.ended_at, n.metadata, n.children, " +
-      std::string(kIncomingStartsSession) +
-      " FROM aibridge_incoming n ON CONFLICT (id) DO NOTHING RETURNING id::text, starts_session");
-  std::unordered_map<std::string_view, bool> fresh;  // id: whether it starts its session
-  for (int row = 0; row < inserted.rows(); ++row) {
-    fresh.emplace(inserted.view(row, 0), inserted.view(row, 1) == "t");
-  }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (const auto found = fresh.find(batch[i].id); found != fresh.end()) {
-      Usage usage = usage_of(batch[i]);
-      usage.sessions = found->second ? 1 : 0;
-      delta.add(facets_.targets_for(db, keys[i]), batch[i].started_at, usage);
-    }
+  if (!fresh.empty()) {
+    db.copy_in(
+        "COPY aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client, "
+        "status, session_id, started_at, ended_at, metadata, children, starts_session) FROM STDIN",
+        copy_rows_);
   }
   apply_rollups(db, delta, /*drop_empty=*/false);
   transaction.commit();
@@ -201,7 +220,6 @@ std::size_t PostgresStore::delete_rows_before(Connection& db, UnixMicros cutoff,
     ids += oldest.view(row, 0);
   }
   ids += '}';
-  stage_tables(db);
   lock_sessions_of(db, ids);
   std::vector<FlaggedRow> restarted;
   const Result deleted = delete_rows(db, ids, restarted);

@@ -1,6 +1,8 @@
 #include "recorder/postgres/session_starts.hpp"
 
+#include <map>
 #include <string>
+#include <tuple>
 
 namespace aibridge::recorder::postgres {
 namespace {
@@ -20,43 +22,82 @@ std::vector<FlaggedRow> read_flagged(const Result& rows) {
   return out;
 }
 
-}  // namespace
+// The sessions of `rows` as a relation c (session_id, initiator_id, row_id) of parameters $1..$3.
+constexpr std::string_view kSessionsOf =
+    "unnest($1::text[], $2::uuid[], $3::uuid[]) AS c (session_id, initiator_id, row_id)";
 
-const std::string_view kIncomingStartsSession =
-    "(n.session_id IS NULL OR n.id IN (SELECT first_id FROM aibridge_changed_sessions))";
-
-void stage_tables(Connection& db) {
-  // INCLUDING DEFAULTS: COPY leaves out starts_session, which the INSERT computes.
-  db.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS aibridge_incoming (LIKE aibridge_interceptions "
-      "INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; "
-      "CREATE TEMP TABLE IF NOT EXISTS aibridge_changed_sessions (session_id text NOT NULL, "
-      "initiator_id uuid NOT NULL, first_id uuid NOT NULL) ON COMMIT DELETE ROWS");
+Params session_params(const SessionRows& rows) {
+  return Params()
+      .add(array_literal(rows.session_ids))
+      .add(array_literal(rows.initiators))
+      .add(array_literal(rows.row_ids));
 }
 
-std::vector<FlaggedRow> claim_session_starts(Connection& db) {
+}  // namespace
+
+void SessionRows::add(const std::string& session_id, const std::string& initiator,
+                      const std::string& row, UnixMicros started) {
+  session_ids.push_back(session_id);
+  initiators.push_back(initiator);
+  row_ids.push_back(row);
+  started_at.push_back(std::to_string(started));
+}
+
+SessionRows firsts_of(std::span<const Interception> batch, const std::vector<std::size_t>& rows) {
+  std::map<std::pair<std::string_view, std::string_view>, const Interception*> firsts;
+  for (const std::size_t row : rows) {
+    const Interception& record = batch[row];
+    if (record.session_id.empty()) {
+      continue;
+    }
+    const Interception*& first = firsts[{record.session_id, record.initiator_id}];
+    if (first == nullptr ||
+        std::tie(record.started_at, record.id) < std::tie(first->started_at, first->id)) {
+      first = &record;
+    }
+  }
+  SessionRows out;
+  for (const auto& [key, first] : firsts) {
+    out.add(first->session_id, first->initiator_id, first->id, first->started_at);
+  }
+  return out;
+}
+
+std::vector<FlaggedRow> claim_session_starts(Connection& db, const SessionRows& firsts,
+                                             std::unordered_set<std::string>& claimed) {
   // In key order, so that writers claiming the same sessions lock them in the same order. A
   // claim waits for another transaction's claim of the same session, then compares with it.
-  db.prepared(
-      "WITH firsts AS (SELECT DISTINCT ON (session_id, initiator_id) session_id, initiator_id, "
-      "started_at, id FROM aibridge_incoming WHERE session_id IS NOT NULL "
-      "ORDER BY session_id, initiator_id, started_at, id), "
-      "claimed AS (INSERT INTO aibridge_sessions AS s (session_id, initiator_id, "
-      "first_started_at, first_id) SELECT * FROM firsts ORDER BY session_id, initiator_id "
-      "ON CONFLICT (session_id, initiator_id) DO UPDATE SET "
-      "first_started_at = excluded.first_started_at, first_id = excluded.first_id "
-      "WHERE (excluded.first_started_at, excluded.first_id) < (s.first_started_at, s.first_id) "
-      "RETURNING s.session_id, s.initiator_id, s.first_id) "
-      "INSERT INTO aibridge_changed_sessions SELECT * FROM claimed");
+  const Result changed = db.prepared(
+      "INSERT INTO aibridge_sessions AS s (session_id, initiator_id, first_started_at, first_id) "
+      "SELECT c.session_id, c.initiator_id, aibridge_at(c.started), c.row_id FROM "
+      "unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[]) AS c (session_id, initiator_id, "
+      "row_id, started) "
+          "ORDER BY c.session_id, c.initiator_id "
+          "ON CONFLICT (session_id, initiator_id) DO UPDATE SET "
+          "first_started_at = excluded.first_started_at, first_id = excluded.first_id "
+          "WHERE (excluded.first_started_at, excluded.first_id) < "
+          "(s.first_started_at, s.first_id) "
+          "RETURNING s.session_id, s.initiator_id::text, s.first_id::text",
+      session_params(firsts).add(array_literal(firsts.started_at)));
+  SessionRows moved;
+  for (int row = 0; row < changed.rows(); ++row) {
+    moved.add(changed.text(row, 0), changed.text(row, 1), changed.text(row, 2));
+    claimed.insert(changed.text(row, 2));
+  }
+  if (moved.empty()) {
+    return {};
+  }
   // A statement of its own: its snapshot sees the rows of the transactions the claim waited for.
   // A session's flagged row is its earliest recorded one (the batch's are not inserted yet).
   return read_flagged(db.prepared(
-      "UPDATE aibridge_interceptions i SET starts_session = false "
-      "FROM aibridge_changed_sessions c, LATERAL (SELECT p.id FROM aibridge_interceptions p "
-      "WHERE p.session_id = c.session_id AND p.initiator_id = c.initiator_id "
-      "ORDER BY p.started_at, p.id LIMIT 1) former "
-      "WHERE i.id = former.id AND i.starts_session RETURNING " +
-      std::string(kFlaggedColumns)));
+      "UPDATE aibridge_interceptions i SET starts_session = false FROM " +
+          std::string(kSessionsOf) +
+          ", LATERAL (SELECT p.id FROM aibridge_interceptions p "
+          "WHERE p.session_id = c.session_id AND p.initiator_id = c.initiator_id "
+          "ORDER BY p.started_at, p.id LIMIT 1) former "
+          "WHERE i.id = former.id AND i.starts_session RETURNING " +
+          std::string(kFlaggedColumns),
+      session_params(moved)));
 }
 
 void lock_sessions_of(Connection& db, const std::string& ids) {
@@ -69,31 +110,36 @@ void lock_sessions_of(Connection& db, const std::string& ids) {
 
 Result delete_rows(Connection& db, const std::string& ids, std::vector<FlaggedRow>& restarted) {
   Result deleted = db.prepared(
-      "WITH gone AS (DELETE FROM aibridge_interceptions i WHERE i.id = ANY ($1::uuid[]) "
-      "RETURNING i.starts_session, aibridge_micros(i.started_at) AS started, "
-      "i.initiator_id::text AS initiator, i.provider, i.model, i.client, i.status, i.children, "
-      "i.session_id, i.initiator_id, i.id), "
-      "lost AS (INSERT INTO aibridge_changed_sessions SELECT session_id, initiator_id, id "
-      "FROM gone WHERE starts_session AND session_id IS NOT NULL) "
-      "SELECT starts_session, started, initiator, provider, model, client, status, children "
-      "FROM gone",
+      "DELETE FROM aibridge_interceptions i WHERE i.id = ANY ($1::uuid[]) "
+      "RETURNING i.starts_session, aibridge_micros(i.started_at), i.initiator_id::text, "
+      "i.provider, i.model, i.client, i.status, i.children, i.session_id, i.id::text",
       Params().add(ids));
+  SessionRows lost;  // the sessions that started at a deleted row, with that row
+  for (int row = 0; row < deleted.rows(); ++row) {
+    if (deleted.view(row, 0) == "t" && !deleted.is_null(row, 8)) {
+      lost.add(deleted.text(row, 8), deleted.text(row, 2), deleted.text(row, 9));
+    }
+  }
+  if (lost.empty()) {
+    return deleted;
+  }
   // Statements of their own, which no longer see the deleted rows.
   restarted = read_flagged(db.prepared(
       "WITH moved AS (UPDATE aibridge_sessions s SET (first_started_at, first_id) = "
       "(SELECT p.started_at, p.id FROM aibridge_interceptions p WHERE p.session_id = s.session_id "
-      "AND p.initiator_id = s.initiator_id ORDER BY p.started_at, p.id LIMIT 1) "
-      "FROM aibridge_changed_sessions c WHERE s.session_id = c.session_id AND "
-      "s.initiator_id = c.initiator_id AND EXISTS (SELECT 1 FROM aibridge_interceptions p "
-      "WHERE p.session_id = s.session_id AND p.initiator_id = s.initiator_id) "
-      "RETURNING s.first_id) "
-      "UPDATE aibridge_interceptions i SET starts_session = true FROM moved m "
-      "WHERE i.id = m.first_id RETURNING " +
-      std::string(kFlaggedColumns)));
-  db.prepared(
-      "DELETE FROM aibridge_sessions s USING aibridge_changed_sessions c "
-      "WHERE s.session_id = c.session_id AND s.initiator_id = c.initiator_id "
-      "AND s.first_id = c.first_id");
+      "AND p.initiator_id = s.initiator_id ORDER BY p.started_at, p.id LIMIT 1) FROM " +
+          std::string(kSessionsOf) +
+          " WHERE s.session_id = c.session_id AND s.initiator_id = c.initiator_id AND EXISTS "
+          "(SELECT 1 FROM aibridge_interceptions p WHERE p.session_id = s.session_id "
+          "AND p.initiator_id = s.initiator_id) RETURNING s.first_id) "
+          "UPDATE aibridge_interceptions i SET starts_session = true FROM moved m "
+          "WHERE i.id = m.first_id RETURNING " +
+          std::string(kFlaggedColumns),
+      session_params(lost)));
+  db.prepared("DELETE FROM aibridge_sessions s USING " + std::string(kSessionsOf) +
+                  " WHERE s.session_id = c.session_id AND s.initiator_id = c.initiator_id "
+                  "AND s.first_id = c.row_id",
+              session_params(lost));
   return deleted;
 }
 

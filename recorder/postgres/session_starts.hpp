@@ -4,12 +4,13 @@
 // (new, or started earlier by one of its rows) by upserting its row there, in key order; the row
 // lock orders writers of the same session, whichever replica they run in. The flag on the first
 // row (starts_session) moves with it, and the rollups' session counts with the flag.
-//
-// Within one transaction, the sessions whose start changes are staged in the temporary table
-// aibridge_changed_sessions (session_id, initiator_id, first_id).
+#include <span>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "recorder/postgres/connection.hpp"
+#include "recorder/records.hpp"
 #include "recorder/rollups.hpp"
 
 namespace aibridge::recorder::postgres {
@@ -20,18 +21,25 @@ struct FlaggedRow {
   FacetKey facet;
 };
 
-/// Creates the staging tables of this connection, when they are not there yet: aibridge_incoming
-/// (a batch's rows, as COPY writes them) and aibridge_changed_sessions.
-void stage_tables(Connection& db);
+/// Sessions by (session id, initiator), with one row of each (its id), as array literals.
+struct SessionRows {
+  std::vector<std::string> session_ids, initiators, row_ids;
+  std::vector<std::string> started_at;  // the rows' (micros), for claims
+  void add(const std::string& session_id, const std::string& initiator, const std::string& row,
+           UnixMicros started = 0);
+  bool empty() const { return session_ids.empty(); }
+};
 
-/// For the batch in aibridge_incoming: claims the start of each session that is new or that the
-/// batch starts earlier, and takes the flag off the rows that started those until now (returned,
-/// to be uncounted). Then kIncomingStartsSession tells each incoming row's flag.
-std::vector<FlaggedRow> claim_session_starts(Connection& db);
+/// The first row of each session among the rows `rows` of `batch` (rows without a session id
+/// start their own, and are left out).
+SessionRows firsts_of(std::span<const Interception> batch, const std::vector<std::size_t>& rows);
 
-/// The starts_session value of incoming row n, once claim_session_starts() has run (or when the
-/// batch has no session ids).
-extern const std::string_view kIncomingStartsSession;
+/// For a batch not yet inserted, whose sessions' first rows are `firsts`: claims the start of
+/// each session that is new or that the batch starts earlier, and takes the flag off the rows
+/// that started those until now (returned, to be uncounted). `claimed` gets the ids of the
+/// batch's rows that now start their session.
+std::vector<FlaggedRow> claim_session_starts(Connection& db, const SessionRows& firsts,
+                                             std::unordered_set<std::string>& claimed);
 
 /// Retention, before it deletes the rows `ids` (a uuid[] literal): locks their sessions, in key
 /// order, so that no writer moves their starts meanwhile.
