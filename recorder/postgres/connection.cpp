@@ -341,25 +341,6 @@ void ReadSnapshot::end() {
 
 namespace {
 
-void append_escaped(std::string& out, char c) {
-  switch (c) {
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    default:
-      out += c;
-  }
-}
-
 // The length of the valid UTF-8 sequence at the start of `text`, or 0 (RFC 3629: no overlong
 // forms, no surrogates, nothing past U+10FFFF).
 std::size_t utf8_sequence(std::string_view text) {
@@ -433,17 +414,6 @@ std::string valid_text(std::string_view value) {
   return out;
 }
 
-void append_copy_field(std::string& out, std::string_view value) {
-  if (is_valid_text(value)) {
-    for (const char c : value) {
-      append_escaped(out, c);
-    }
-    return;
-  }
-  for (const char c : valid_text(value)) {
-    append_escaped(out, c);
-  }
-}
 
 std::string array_literal(const std::vector<std::string>& values) {
   std::string out = "{";

@@ -176,10 +176,6 @@ bool is_valid_text(std::string_view value);
 /// becomes U+FFFD (everything else is kept).
 std::string valid_text(std::string_view value);
 
-/// Appends valid_text(`value`) in COPY's text format (backslash, tab, newline and carriage
-/// return escaped).
-void append_copy_field(std::string& out, std::string_view value);
-
 /// A one-dimensional array literal of `values` ({"a","b\"c"}), each element quoted, for a
 /// parameter cast to text[] (or uuid[]): binding one array instead of one parameter per value.
 std::string array_literal(const std::vector<std::string>& values);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "recorder/postgres/connection.hpp"
+#include "recorder/postgres/copy_rows.hpp"
 #include "recorder/postgres/rollups.hpp"
 #include "recorder/store.hpp"
 
@@ -79,7 +80,7 @@ class PostgresStore final : public Store {
   const std::string uri_;
   std::optional<Connection> db_;  // nullopt after the server was lost
   FacetDirectory facets_;
-  std::string copy_rows_;  // the writer's COPY data, its capacity kept from batch to batch
+  CopyRows copy_rows_;  // the writer's COPY data, its capacity kept from batch to batch
   std::string children_;
 };
 

@@ -22,12 +22,6 @@ constexpr std::int64_t kSeekOffsetsFrom = 256;
 // The key of the advisory lock a replica holds while it deletes old interceptions.
 constexpr std::int64_t kRetentionLock = 0x4169427265746e;  // "AiBretn"
 
-// COPY's text format: fields separated by tabs, \N for NULL, one line per row.
-void append_field(std::string& out, std::string_view value) {
-  append_copy_field(out, value);
-  out += '\t';
-}
-
 FacetKey valid_facet(const Interception& record) {
   FacetKey key = facet_of(record);
   key.provider = valid_text(key.provider);  // as the row's columns hold them
@@ -155,25 +149,24 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
     const Interception& record = batch[i];
     const bool starts_session = record.session_id.empty() || claimed.contains(record.id);
     encode_children(record, children_);
-    append_field(copy_rows_, record.id);
-    append_field(copy_rows_, record.initiator_id);
-    append_field(copy_rows_, record.api_key_id);
-    append_field(copy_rows_, record.provider);
-    append_field(copy_rows_, record.model);
-    append_field(copy_rows_, record.client);
-    append_field(copy_rows_, status_name(record.status));
+    copy_rows_.begin_row(13);
+    copy_rows_.add_uuid(record.id);
+    copy_rows_.add_uuid(record.initiator_id);
+    copy_rows_.add_text(record.api_key_id);
+    copy_rows_.add_text(record.provider);
+    copy_rows_.add_text(record.model);
+    copy_rows_.add_text(record.client);
+    copy_rows_.add_text(status_name(record.status));
     if (record.session_id.empty()) {
-      copy_rows_ += "\\N\t";
+      copy_rows_.add_null();
     } else {
-      append_field(copy_rows_, record.session_id);
+      copy_rows_.add_text(record.session_id);
     }
-    core::append_rfc3339(copy_rows_, record.started_at);
-    copy_rows_ += '\t';
-    core::append_rfc3339(copy_rows_, *record.ended_at);
-    copy_rows_ += '\t';
-    append_field(copy_rows_, record.metadata);
-    append_field(copy_rows_, children_);
-    copy_rows_ += starts_session ? "t\n" : "f\n";
+    copy_rows_.add_timestamp(record.started_at);
+    copy_rows_.add_timestamp(*record.ended_at);
+    copy_rows_.add_text(record.metadata);
+    copy_rows_.add_text(children_);
+    copy_rows_.add_bool(starts_session);
     Usage usage = usage_of(record);
     usage.sessions = starts_session ? 1 : 0;
     delta.add(facets_.targets_for(db, keys[i]), record.started_at, usage);
@@ -181,8 +174,9 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
   if (!fresh.empty()) {
     db.copy_in(
         "COPY aibridge_interceptions (id, initiator_id, api_key_id, provider, model, client, "
-        "status, session_id, started_at, ended_at, metadata, children, starts_session) FROM STDIN",
-        copy_rows_);
+        "status, session_id, started_at, ended_at, metadata, children, starts_session) "
+        "FROM STDIN (FORMAT binary)",
+        copy_rows_.finish());
   }
   apply_rollups(db, delta, /*drop_empty=*/false);
   transaction.commit();

@@ -1,38 +1,70 @@
-// What the PostgreSQL store does to text before the server sees it: COPY escapes, bytes its
+// What the PostgreSQL store does to text before the server sees it: COPY's binary rows, bytes its
 // text type cannot hold, passwords kept out of anything printed. Pure.
 #include <gtest/gtest.h>
 
 #include "recorder/postgres/connection.hpp"
+#include "recorder/postgres/copy_rows.hpp"
 #include "recorder/store.hpp"
 
 namespace aibridge::recorder::postgres {
 namespace {
 
-std::string copy_field(std::string_view value) {
-  std::string out;
-  append_copy_field(out, value);
-  return out;
+// COPY's binary format, field by field: a length (big-endian) and the bytes, separators and
+// backslashes as they are.
+TEST(PostgresText, CopyRowsAreLengthsAndBinaryForms) {
+  CopyRows rows;
+  rows.begin_row(6);
+  rows.add_text("a\tb\\N");
+  rows.add_null();
+  rows.add_uuid("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+  rows.add_timestamp(946'684'800'000'001);  // 2000-01-01 00:00:00.000001 UTC
+  rows.add_bool(true);
+  rows.add_text("");
+  const std::string_view data = rows.finish();
+  const std::string header("PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
+  const std::string row = std::string("\0\6", 2) + std::string("\0\0\0\5", 4) + "a\tb\\N" +
+                          std::string("\xff\xff\xff\xff", 4) + std::string("\0\0\0\x10", 4) +
+                          "\x01\x93\xa1\xb2\xc3\xd4\x7e\x5f\x8a\x9b\x0c\x1d\x2e\x3f\x4a\x5b" +
+                          std::string("\0\0\0\x08", 4) + std::string("\0\0\0\0\0\0\0\x01", 8) +
+                          std::string("\0\0\0\x01\x01", 5) + std::string("\0\0\0\0", 4);
+  EXPECT_EQ(data, header + row + "\xff\xff");
+  rows.clear();
+  EXPECT_EQ(rows.finish(), header + "\xff\xff") << "no rows";
+  EXPECT_THROW(rows.add_uuid("not-a-uuid"), std::invalid_argument);
 }
 
-TEST(PostgresText, CopyFieldsEscapeTheirSeparators) {
-  EXPECT_EQ(copy_field("plain"), "plain");
-  EXPECT_EQ(copy_field("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
-  EXPECT_EQ(copy_field("\\N"), "\\\\N") << "text that looks like NULL stays text";
-  EXPECT_EQ(copy_field("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"),
-            "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80");
+TEST(PostgresText, TimestampsBeforeTheYear2000AreNegative) {
+  CopyRows rows;
+  rows.begin_row(1);
+  rows.add_timestamp(0);  // the Unix epoch: -946,684,800,000,000 µs from 2000
+  const std::string_view data = rows.finish();
+  const std::int64_t expected = -946'684'800'000'000;
+  std::string bytes;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    bytes += static_cast<char>((static_cast<std::uint64_t>(expected) >> shift) & 0xff);
+  }
+  EXPECT_EQ(data.substr(19 + 2 + 4, 8), bytes);
 }
 
 TEST(PostgresText, NulAndInvalidUtf8BecomeReplacementCharacters) {
   const std::string replacement = "\xef\xbf\xbd";
-  EXPECT_EQ(copy_field(std::string("a\0b", 3)), "a" + replacement + "b");
-  EXPECT_EQ(copy_field("\xff"), replacement);
-  EXPECT_EQ(copy_field("\xc0\x80"), replacement + replacement) << "overlong NUL";
-  EXPECT_EQ(copy_field("\xed\xa0\x80"), replacement + replacement + replacement) << "surrogate";
-  EXPECT_EQ(copy_field("\xf4\x90\x80\x80"), replacement + replacement + replacement + replacement)
+  EXPECT_EQ(valid_text(std::string("a\0b", 3)), "a" + replacement + "b");
+  EXPECT_EQ(valid_text("\xff"), replacement);
+  EXPECT_EQ(valid_text("\xc0\x80"), replacement + replacement) << "overlong NUL";
+  EXPECT_EQ(valid_text("\xed\xa0\x80"), replacement + replacement + replacement) << "surrogate";
+  EXPECT_EQ(valid_text("\xf4\x90\x80\x80"), replacement + replacement + replacement + replacement)
       << "past U+10FFFF";
-  EXPECT_EQ(copy_field("x\xe2\x82"), "x" + replacement + replacement) << "cut short";
-  // Valid text around the bad byte, separators included, is kept as it is.
-  EXPECT_EQ(copy_field("\xc3\xa9\t\xfe\n"), "\xc3\xa9\\t" + replacement + "\\n");
+  EXPECT_EQ(valid_text("x\xe2\x82"), "x" + replacement + replacement) << "cut short";
+  // Valid text around the bad byte is kept as it is.
+  EXPECT_EQ(valid_text("\xc3\xa9\t\xfe\n"), "\xc3\xa9\t" + replacement + "\n");
+  EXPECT_EQ(valid_text("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"),
+            "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80");
+  // A field of the COPY rows is that text.
+  CopyRows rows;
+  rows.begin_row(1);
+  rows.add_text(std::string("a\0b", 3));
+  EXPECT_EQ(rows.finish().substr(19 + 2), std::string("\0\0\0\5", 4) + "a" + replacement + "b" +
+                                            "\xff\xff");
 }
 
 TEST(PostgresText, ArrayLiteralsQuoteEveryElement) {
