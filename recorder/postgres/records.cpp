@@ -3,7 +3,6 @@
 #include <set>
 #include <unordered_set>
 
-#include "core/ids.hpp"
 #include "recorder/postgres/listed_rows.hpp"
 #include "recorder/postgres/postgres_store.hpp"
 #include "recorder/postgres/rollups.hpp"
