@@ -39,7 +39,7 @@ test-asan:
 # tool loop on both shards)
 # under ThreadSanitizer, in its own build directory. (Not the kill -9 test: its 200 ms promise
 # assumes a writer at full speed, not one slowed tenfold by the sanitizer.)
-TSAN_TESTS = ^(RecorderTest|Backends/StoreTest|SqliteStoreTest|Server|RunningServer|Shutdown|Lifecycle|RequestLog|Faults|AdminApi|McpInjection|McpStart)\.|^CrashConsistency\.Sigterm
+TSAN_TESTS = ^(RecorderTest|Backends/StoreTest|SqliteStoreTest|PostgresSessions|Server|RunningServer|Shutdown|Lifecycle|RequestLog|Faults|AdminApi|McpInjection|McpStart)\.|^CrashConsistency\.Sigterm
 # GCC 12's TSan runtime cannot map its shadow memory on kernels with high mmap entropy; run
 # without address randomisation where the kernel allows it.
 NO_ASLR := $(shell setarch $$(uname -m) -R true 2>/dev/null && echo setarch $$(uname -m) -R)
