@@ -71,13 +71,11 @@ std::vector<FlaggedRow> claim_session_starts(Connection& db, const SessionRows& 
       "INSERT INTO aibridge_sessions AS s (session_id, initiator_id, first_started_at, first_id) "
       "SELECT c.session_id, c.initiator_id, aibridge_at(c.started), c.row_id FROM "
       "unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[]) AS c (session_id, initiator_id, "
-      "row_id, started) "
-          "ORDER BY c.session_id, c.initiator_id "
-          "ON CONFLICT (session_id, initiator_id) DO UPDATE SET "
-          "first_started_at = excluded.first_started_at, first_id = excluded.first_id "
-          "WHERE (excluded.first_started_at, excluded.first_id) < "
-          "(s.first_started_at, s.first_id) "
-          "RETURNING s.session_id, s.initiator_id::text, s.first_id::text",
+      "row_id, started) ORDER BY c.session_id, c.initiator_id "
+      "ON CONFLICT (session_id, initiator_id) DO UPDATE SET "
+      "first_started_at = excluded.first_started_at, first_id = excluded.first_id "
+      "WHERE (excluded.first_started_at, excluded.first_id) < (s.first_started_at, s.first_id) "
+      "RETURNING s.session_id, s.initiator_id::text, s.first_id::text",
       session_params(firsts).add(array_literal(firsts.started_at)));
   SessionRows moved;
   for (int row = 0; row < changed.rows(); ++row) {
