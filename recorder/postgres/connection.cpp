@@ -414,7 +414,6 @@ std::string valid_text(std::string_view value) {
   return out;
 }
 
-
 std::string array_literal(const std::vector<std::string>& values) {
   std::string out = "{";
   for (const std::string& value : values) {

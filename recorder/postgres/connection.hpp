@@ -180,6 +180,20 @@ std::string valid_text(std::string_view value);
 /// parameter cast to text[] (or uuid[]): binding one array instead of one parameter per value.
 std::string array_literal(const std::vector<std::string>& values);
 
+/// The same for integers ({1,2,3}), for a parameter cast to bigint[] (or smallint[]).
+template <class Integers>
+std::string int_array(const Integers& values) {
+  std::string out = "{";
+  for (const auto value : values) {
+    if (out.size() > 1) {
+      out += ',';
+    }
+    out += std::to_string(value);
+  }
+  out += '}';
+  return out;
+}
+
 /// The URI with any password replaced by "***" (for logs and errors).
 std::string redact_uri(std::string_view uri);
 

@@ -200,19 +200,15 @@ std::size_t PostgresStore::delete_rows_before(Connection& db, UnixMicros cutoff,
           .view(0, 0) != "t") {
     return 0;
   }
+  // Their ids as one uuid[] literal, NULL when there are none.
   const Result oldest = db.prepared(
-      "SELECT id::text FROM aibridge_interceptions WHERE started_at < aibridge_at($1) "
-      "ORDER BY started_at, id LIMIT $2",
+      "SELECT array_agg(id)::text FROM (SELECT id FROM aibridge_interceptions "
+      "WHERE started_at < aibridge_at($1) ORDER BY started_at, id LIMIT $2) o",
       Params().add(cutoff).add(static_cast<std::int64_t>(limit)));
-  if (oldest.rows() == 0) {
+  if (oldest.is_null(0, 0)) {
     return 0;
   }
-  std::string ids = "{";
-  for (int row = 0; row < oldest.rows(); ++row) {
-    ids += row == 0 ? "" : ",";
-    ids += oldest.view(row, 0);
-  }
-  ids += '}';
+  const std::string ids = oldest.text(0, 0);
   lock_sessions_of(db, ids);
   std::vector<FlaggedRow> restarted;
   const Result deleted = delete_rows(db, ids, restarted);

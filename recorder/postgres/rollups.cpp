@@ -7,20 +7,6 @@
 namespace aibridge::recorder::postgres {
 namespace {
 
-// A PostgreSQL array literal of integers: {1,2,3}.
-template <class Values>
-std::string int_array(const Values& values) {
-  std::string out = "{";
-  for (const auto value : values) {
-    if (out.size() > 1) {
-      out += ',';
-    }
-    out += std::to_string(value);
-  }
-  out += '}';
-  return out;
-}
-
 }  // namespace
 
 const RollupTargets& FacetDirectory::targets_for(Connection& db, const FacetKey& key) {
@@ -217,8 +203,8 @@ FacetScope scope_of(Connection& db, const InterceptionFilter& filter) {
   return scope;
 }
 
-std::string_view PostgresRollups::counted() const {
-  return rows_ == Counted::kSessionStarts ? "sessions" : "interceptions";
+std::string_view PostgresRollups::counted_column() const {
+  return counted_ == Counted::kSessionStarts ? "sessions" : "interceptions";
 }
 
 std::string PostgresRollups::scope_array() const {
@@ -228,7 +214,7 @@ std::string PostgresRollups::scope_array() const {
 std::int64_t PostgresRollups::bucket_count(Level level, std::int64_t first, std::int64_t last) {
   return db_
       .prepared(
-          "SELECT coalesce(sum(" + std::string(counted()) +
+          "SELECT coalesce(sum(" + std::string(counted_column()) +
               "), 0) FROM aibridge_rollups WHERE level = $1 AND "
               "facet = ANY ($2::bigint[]) AND bucket BETWEEN $3 AND $4",
           Params()
@@ -241,7 +227,7 @@ std::int64_t PostgresRollups::bucket_count(Level level, std::int64_t first, std:
 
 std::vector<std::pair<std::int64_t, std::int64_t>> PostgresRollups::bucket_counts(
     Level level, std::int64_t first, std::int64_t last) {
-  const std::string sum = "sum(" + std::string(counted()) + ")";
+  const std::string sum = "sum(" + std::string(counted_column()) + ")";
   const Result rows = db_.prepared(
       "SELECT bucket, " + sum +
           " FROM aibridge_rollups WHERE level = $1 AND facet = ANY ($2::bigint[]) AND bucket "
@@ -265,7 +251,7 @@ std::vector<std::int64_t> PostgresRollups::piece_counts(const std::vector<RangeP
       std::any_of(pieces.begin(), pieces.end(), [](const RangePiece& piece) { return piece.exact; });
   // The row terms' parameters ($1…) only when a subquery uses them: an unused one has no type.
   Params params = any_exact ? row_params_ : Params();
-  std::string sql = "SELECT ARRAY(SELECT (SELECT coalesce(sum(r." + std::string(counted()) +
+  std::string sql = "SELECT ARRAY(SELECT (SELECT coalesce(sum(r." + std::string(counted_column()) +
                     "), 0) FROM "
                     "aibridge_rollups r WHERE r.level = p.level AND r.facet = ANY (" +
                     placeholder(params.size() + 1) +

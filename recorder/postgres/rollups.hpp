@@ -56,11 +56,11 @@ enum class Counted { kInterceptions, kSessionStarts };
 /// `row_params` holding their parameters $1…).
 class PostgresRollups final : public RollupReader {
  public:
-  PostgresRollups(Connection& db, const FacetScope& scope, Counted rows, std::string row_terms,
+  PostgresRollups(Connection& db, const FacetScope& scope, Counted counted, std::string row_terms,
                   Params row_params)
       : db_(db),
         scope_(scope),
-        rows_(rows),
+        counted_(counted),
         row_terms_(std::move(row_terms)),
         row_params_(std::move(row_params)) {}
 
@@ -73,12 +73,12 @@ class PostgresRollups final : public RollupReader {
   std::vector<std::int64_t> piece_counts(const std::vector<RangePiece>& pieces) override;
 
  private:
-  std::string_view counted() const;  // the rollup column
+  std::string_view counted_column() const;
   std::string scope_array() const;
 
   Connection& db_;
   const FacetScope& scope_;
-  const Counted rows_;
+  const Counted counted_;  // what the counts count
   const std::string row_terms_;
   const Params row_params_;
 };

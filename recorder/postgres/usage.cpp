@@ -2,6 +2,7 @@
 // and, for slivers under a second at the range's ends, the rows (recorder/usage.hpp).
 #include <algorithm>
 #include <optional>
+#include <ranges>
 
 #include "recorder/postgres/postgres_store.hpp"
 #include "recorder/postgres/rollups.hpp"
@@ -22,26 +23,25 @@ class PostgresUsage final : public UsageSource {
   /// told apart by id (cheaper than an array of all of them, to bind and to probe).
   PostgresUsage(Connection& db, const FacetIndex& facets, bool every_facet, Terms row_terms)
       : db_(db), facets_(facets), row_terms_(std::move(row_terms)) {
-    if (every_facet) {
-      return;
+    if (!every_facet) {
+      ids_ = int_array(std::views::keys(facets_.index_of));
     }
-    std::string ids = "{";
-    for (const auto& [id, index] : facets_.index_of) {
-      ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
-    }
-    ids_ = ids + "}";
   }
 
   void bucket_usage(Level level, std::int64_t first, std::int64_t last, const Add& add) override {
     // Facets have ids > 0; the rollups under 0 and below are those of groups (schema-postgres.sql).
+    Params params;
+    params.add(static_cast<std::int64_t>(level)).add(first).add(last);
+    if (ids_) {
+      params.add(*ids_);
+    }
     const Result rows = db_.prepared(
         "SELECT facet, bucket, interceptions, input_tokens, output_tokens, "
         "cache_read_input_tokens, cache_write_input_tokens, tool_calls FROM aibridge_rollups "
         "WHERE level = $1::smallint AND " +
             std::string(ids_ ? "facet = ANY($4::bigint[])" : "facet > 0") +
             " AND bucket BETWEEN $2::bigint AND $3::bigint",
-        ids_ ? Params().add(static_cast<std::int64_t>(level)).add(first).add(last).add(*ids_)
-             : Params().add(static_cast<std::int64_t>(level)).add(first).add(last));
+        params);
     for (int row = 0; row < rows.rows(); ++row) {
       add(facets_.index_of.at(rows.int64(row, 0)), rows.int64(row, 1) * bucket_width(level),
           usage_columns(rows, row, 2));
