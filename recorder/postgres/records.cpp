@@ -1,5 +1,6 @@
 // PostgresStore: the writer's batches (one COPY each), retention, and the admin API's reads.
 #include <algorithm>
+#include <numeric>
 #include <set>
 #include <unordered_set>
 
@@ -111,32 +112,30 @@ void PostgresStore::write_rows(Connection& db, std::span<const Interception> bat
     facets_.targets_for(db, key);
   }
   Transaction transaction(db);
-  // Only the rows not written yet (when asked to `probe`), each once: rollups are never counted
-  // twice.
-  std::unordered_set<std::string_view> known;
-  std::optional<Result> written;  // owns the ids in `known`
+  // The rows to write: all of them at first (an id written before, or twice in the batch, fails
+  // the COPY on the key); when asked to `probe`, only those not written yet, each once, so that
+  // rollups are never counted twice.
+  std::vector<std::size_t> fresh(batch.size());
+  std::iota(fresh.begin(), fresh.end(), std::size_t{0});
   if (probe) {
     std::vector<std::string> ids;
     ids.reserve(batch.size());
     for (const Interception& record : batch) {
       ids.push_back(record.id);
     }
-    written = db.prepared("SELECT id::text FROM aibridge_interceptions WHERE id = ANY ($1::uuid[])",
-                          Params().add(array_literal(ids)));
-    for (int row = 0; row < written->rows(); ++row) {
-      known.insert(written->view(row, 0));
+    const Result written =
+        db.prepared("SELECT id::text FROM aibridge_interceptions WHERE id = ANY ($1::uuid[])",
+                    Params().add(array_literal(ids)));
+    std::unordered_set<std::string_view> known;
+    for (int row = 0; row < written.rows(); ++row) {
+      known.insert(written.view(row, 0));
     }
-  }
-  std::vector<std::size_t> fresh;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (known.insert(batch[i].id).second) {
-      fresh.push_back(i);
-    }
+    std::erase_if(fresh, [&](std::size_t i) { return !known.insert(batch[i].id).second; });
   }
   RollupDelta delta;
   std::unordered_set<std::string> claimed;  // the new rows that start their session
-  const SessionRows firsts = firsts_of(batch, fresh);
-  if (!firsts.empty()) {
+  const SessionFirsts firsts = firsts_of(batch, fresh);
+  if (!firsts.rows.empty()) {
     Usage former_start;
     former_start.sessions = -1;
     for (const FlaggedRow& former : claim_session_starts(db, firsts, claimed)) {

@@ -35,15 +35,13 @@ Params session_params(const SessionRows& rows) {
 
 }  // namespace
 
-void SessionRows::add(const std::string& session_id, const std::string& initiator,
-                      const std::string& row, UnixMicros started) {
-  session_ids.push_back(session_id);
-  initiators.push_back(initiator);
-  row_ids.push_back(row);
-  started_at.push_back(std::to_string(started));
+void SessionRows::add(std::string session_id, std::string initiator, std::string row) {
+  session_ids.push_back(std::move(session_id));
+  initiators.push_back(std::move(initiator));
+  row_ids.push_back(std::move(row));
 }
 
-SessionRows firsts_of(std::span<const Interception> batch, const std::vector<std::size_t>& rows) {
+SessionFirsts firsts_of(std::span<const Interception> batch, const std::vector<std::size_t>& rows) {
   std::map<std::pair<std::string_view, std::string_view>, const Interception*> firsts;
   for (const std::size_t row : rows) {
     const Interception& record = batch[row];
@@ -56,14 +54,15 @@ SessionRows firsts_of(std::span<const Interception> batch, const std::vector<std
       first = &record;
     }
   }
-  SessionRows out;
+  SessionFirsts out;
   for (const auto& [key, first] : firsts) {
-    out.add(first->session_id, first->initiator_id, first->id, first->started_at);
+    out.rows.add(first->session_id, first->initiator_id, first->id);
+    out.started_at.push_back(first->started_at);
   }
   return out;
 }
 
-std::vector<FlaggedRow> claim_session_starts(Connection& db, const SessionRows& firsts,
+std::vector<FlaggedRow> claim_session_starts(Connection& db, const SessionFirsts& firsts,
                                              std::unordered_set<std::string>& claimed) {
   // In key order, so that writers claiming the same sessions lock them in the same order. A
   // claim waits for another transaction's claim of the same session, then compares with it.
@@ -76,7 +75,7 @@ std::vector<FlaggedRow> claim_session_starts(Connection& db, const SessionRows& 
       "first_started_at = excluded.first_started_at, first_id = excluded.first_id "
       "WHERE (excluded.first_started_at, excluded.first_id) < (s.first_started_at, s.first_id) "
       "RETURNING s.session_id, s.initiator_id::text, s.first_id::text",
-      session_params(firsts).add(array_literal(firsts.started_at)));
+      session_params(firsts.rows).add(int_array(firsts.started_at)));
   SessionRows moved;
   for (int row = 0; row < changed.rows(); ++row) {
     moved.add(changed.text(row, 0), changed.text(row, 1), changed.text(row, 2));

@@ -21,24 +21,28 @@ struct FlaggedRow {
   FacetKey facet;
 };
 
-/// Sessions by (session id, initiator), with one row of each (its id), as array literals.
+/// Sessions by (session id, initiator), with one row of each (its id), column by column.
 struct SessionRows {
   std::vector<std::string> session_ids, initiators, row_ids;
-  std::vector<std::string> started_at;  // the rows' (micros), for claims
-  void add(const std::string& session_id, const std::string& initiator, const std::string& row,
-           UnixMicros started = 0);
+  void add(std::string session_id, std::string initiator, std::string row);
   bool empty() const { return session_ids.empty(); }
+};
+
+/// A batch's sessions with their first rows, and when those start.
+struct SessionFirsts {
+  SessionRows rows;
+  std::vector<UnixMicros> started_at;
 };
 
 /// The first row of each session among the rows `rows` of `batch` (rows without a session id
 /// start their own, and are left out).
-SessionRows firsts_of(std::span<const Interception> batch, const std::vector<std::size_t>& rows);
+SessionFirsts firsts_of(std::span<const Interception> batch, const std::vector<std::size_t>& rows);
 
 /// For a batch not yet inserted, whose sessions' first rows are `firsts`: claims the start of
 /// each session that is new or that the batch starts earlier, and takes the flag off the rows
 /// that started those until now (returned, to be uncounted). `claimed` gets the ids of the
 /// batch's rows that now start their session.
-std::vector<FlaggedRow> claim_session_starts(Connection& db, const SessionRows& firsts,
+std::vector<FlaggedRow> claim_session_starts(Connection& db, const SessionFirsts& firsts,
                                              std::unordered_set<std::string>& claimed);
 
 /// Retention, before it deletes the rows `ids` (a uuid[] literal): locks their sessions, in key

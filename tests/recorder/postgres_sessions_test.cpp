@@ -105,6 +105,28 @@ TEST_F(PostgresSessions, TwoReplicasWritingOneSessionsRowsAtOnceCountEachSession
   EXPECT_EQ(listing(*second, words), expected);
 }
 
+// A batch written again in part (its COMMIT's answer lost, then sent with new rows) and one that
+// holds a row twice: each row is written, and counted, once, its session's start included.
+TEST_F(PostgresSessions, RowsWrittenAgainOrTwiceInABatchAreCountedOnce) {
+  std::mt19937 random(11);
+  const Vocabulary words;
+  const std::vector<Interception> records = session_rows(random, words);
+  const auto one_writer = open_store(fresh_database(), {}, true);
+  one_writer->write_interceptions(records);
+
+  const auto store = open_store(fresh_database(), {}, true);
+  const std::span all(records);
+  store->write_interceptions(all.subspan(0, 600));
+  store->write_interceptions(all.subspan(400, 800));  // 200 rows written before, 600 new
+  std::vector<Interception> twice(records.begin() + 1200, records.end());
+  twice.push_back(records[1300]);
+  twice.push_back(records[100]);  // and one of the first batch
+  store->write_interceptions(twice);
+
+  EXPECT_EQ(store->list_interceptions({}).count, static_cast<std::int64_t>(records.size()));
+  EXPECT_EQ(listing(*store, words), listing(*one_writer, words));
+}
+
 TEST_F(PostgresSessions, AVersion2DatabaseIsMigratedWithItsSessionsFlaggedAndCounted) {
   std::mt19937 random(8);
   const Vocabulary words;
